@@ -1,0 +1,40 @@
+"""Assemble the typer application from one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from mtorlab import __version__
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mtorlab {__version__}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    """The CLI application; each command module registers its commands on it."""
+    from mtorlab.cli import _demo, _kb, _model
+
+    app = typer.Typer(
+        name="mtorlab",
+        help="Run the mTOR-in-depression review: knowledge base, model, scenarios, claims.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ) -> None:
+        """mtorlab: an executable, evidence-linked model of mTOR signalling in depression."""
+
+    _kb.register(app)
+    _model.register(app)
+    _demo.register(app)
+    return app

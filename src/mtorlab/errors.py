@@ -1,0 +1,52 @@
+"""Exceptions that carry a readable, one-line message for users."""
+
+from __future__ import annotations
+
+
+class MtorlabError(Exception):
+    """Base of every error mtorlab reports to a user (the CLI prints it as one line)."""
+
+
+class DataFileError(MtorlabError):
+    """A data file (knowledge base, scenario, library) is malformed.
+
+    Parameters
+    ----------
+    file
+        The file the bad value is in.
+    entry
+        The entry (record id or index) holding the bad value, if known.
+    field
+        The field holding the bad value, if known.
+    message
+        What is wrong and what is allowed.
+    """
+
+    def __init__(
+        self, file: str, message: str, *, entry: str | None = None, field: str | None = None
+    ) -> None:
+        self.file = file
+        self.entry = entry
+        self.field = field
+        self.message = message
+        where = file
+        if entry is not None:
+            where += f": entry {entry!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class UnknownIdError(MtorlabError, KeyError):
+    """A name (entity, claim, readout, drug…) that is not known, with the nearest valid ones."""
+
+    def __init__(self, what: str, name: str, known: list[str] | tuple[str, ...]) -> None:
+        import difflib
+
+        near = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+        hint = f"; nearest: {', '.join(near)}" if near else ""
+        self.name = name
+        super().__init__(f"unknown {what} {name!r}{hint}")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])

@@ -1,0 +1,166 @@
+"""Load and validate the knowledge base from its YAML files.
+
+Each file holds one top-level key (``entities``, ``claims``, ``mechanisms`` or ``tensions``)
+with a list of records. Loading checks every record against the schema, then checks the
+records against each other: ids are unique and resolve, every mechanism has evidence, every
+claim is present and every testable claim is supported by at least one mechanism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mtorlab.errors import DataFileError
+from mtorlab.kb._schema import Claim, Entity, Mechanism, Tension
+
+_KINDS: dict[str, type[BaseModel]] = {
+    "entities": Entity,
+    "claims": Claim,
+    "mechanisms": Mechanism,
+    "tensions": Tension,
+}
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The validated knowledge base: records by id, and where each came from."""
+
+    entities: dict[str, Entity]
+    claims: dict[str, Claim]
+    mechanisms: dict[str, Mechanism]
+    tensions: dict[str, Tension]
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def mechanisms_for_claim(self, claim_id: str) -> list[Mechanism]:
+        """Mechanisms that support a claim."""
+        return [m for m in self.mechanisms.values() if claim_id in m.claims]
+
+    def mechanisms_of_entity(self, entity_id: str) -> list[Mechanism]:
+        """Mechanisms whose subject or object is the entity."""
+        return [m for m in self.mechanisms.values() if entity_id in (m.subject, m.object)]
+
+    def tensions_of_mechanism(self, mechanism_id: str) -> list[Tension]:
+        """Tensions a mechanism takes part in."""
+        return [t for t in self.tensions.values() if mechanism_id in t.mechanisms]
+
+
+def default_data_dir() -> Path:
+    """The directory of the knowledge-base files shipped with the package."""
+    return Path(str(resources.files("mtorlab.kb") / "data"))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataFileError(str(path), f"malformed YAML{where}: {problem}") from None
+    except OSError as exc:
+        raise DataFileError(str(path), f"cannot read: {exc.strerror}") from None
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+    msg = err["msg"]
+    if err["type"] in {"enum", "literal_error"}:
+        expected = err.get("ctx", {}).get("expected")
+        msg = f"{err['input']!r} is not allowed; expected {expected}"
+    elif err["type"] == "string_pattern_mismatch":
+        msg = f"{err['input']!r} does not match the pattern {err['ctx']['pattern']}"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    return loc, msg.removeprefix("Value error, ")
+
+
+def _records(path: Path) -> Iterable[tuple[str, BaseModel]]:
+    doc = _read_yaml(path)
+    if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in _KINDS:
+        raise DataFileError(
+            str(path), f"the file must hold exactly one top-level key out of {', '.join(_KINDS)}"
+        )
+    kind, items = next(iter(doc.items()))
+    if not isinstance(items, list):
+        raise DataFileError(str(path), f"{kind!r} must be a list of records", field=kind)
+    for i, item in enumerate(items):
+        entry = str(item.get("id", f"#{i + 1}")) if isinstance(item, dict) else f"#{i + 1}"
+        if not isinstance(item, dict):
+            raise DataFileError(str(path), "a record must be a mapping", entry=entry)
+        try:
+            yield kind, _KINDS[kind].model_validate(item)
+        except ValidationError as exc:
+            loc, msg = _first_error(exc)
+            raise DataFileError(str(path), msg, entry=entry, field=loc) from None
+
+
+def load(data_dir: str | Path | None = None) -> KnowledgeBase:
+    """Load and validate every ``*.yaml`` file under ``data_dir`` (default: the package's).
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, the entry and the field of the first problem found.
+    """
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    files = sorted(root.rglob("*.yaml"))
+    if not files:
+        raise DataFileError(str(root), "no knowledge-base files (*.yaml) found")
+    tables: dict[str, dict[str, Any]] = {k: {} for k in _KINDS}
+    origin: dict[str, str] = {}
+    for path in files:
+        for kind, rec in _records(path):
+            rid = rec.id  # type: ignore[attr-defined]
+            if rid in origin:
+                raise DataFileError(
+                    str(path),
+                    f"duplicate id, first defined in {origin[rid]}",
+                    entry=rid,
+                    field="id",
+                )
+            origin[rid] = str(path)
+            tables[kind][rid] = rec
+    kb = KnowledgeBase(origin=origin, **tables)
+    _check_references(kb)
+    return kb
+
+
+def _check_references(kb: KnowledgeBase) -> None:
+    from mtorlab.errors import UnknownIdError
+
+    def fail(rid: str, fld: str, what: str, name: str, known: Iterable[str]) -> None:
+        msg = str(UnknownIdError(what, name, tuple(known)))
+        raise DataFileError(kb.origin[rid], msg, entry=rid, field=fld)
+
+    for m in kb.mechanisms.values():
+        for fld in ("subject", "object"):
+            name = getattr(m, fld)
+            if name not in kb.entities:
+                fail(m.id, fld, "entity", name, kb.entities)
+        for c in m.claims:
+            if c not in kb.claims:
+                fail(m.id, "claims", "claim", c, kb.claims)
+    for t in kb.tensions.values():
+        for c in t.claims:
+            if c not in kb.claims:
+                fail(t.id, "claims", "claim", c, kb.claims)
+        for mid in t.mechanisms:
+            if mid not in kb.mechanisms:
+                fail(t.id, "mechanisms", "mechanism", mid, kb.mechanisms)
+    supported = {c for m in kb.mechanisms.values() for c in m.claims}
+    for claim in kb.claims.values():
+        if claim.testable and claim.id not in supported:
+            raise DataFileError(
+                kb.origin[claim.id],
+                "a testable claim must be supported by at least one mechanism (none lists it)",
+                entry=claim.id,
+                field="testable",
+            )
