@@ -1,0 +1,96 @@
+"""Load the intervention library: the built-in entries, a user's file, a scenario's block.
+
+A new drug is a data entry, never code: ``--library FILE`` or a scenario's ``drugs:``
+block adds entries with the same schema as the built-in ``data/library.yaml``. An entry
+with the id of a built-in one replaces it (so a user can re-parameterise ketamine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mtorlab.errors import DataFileError, UnknownIdError
+from mtorlab.interventions._schema import Drug
+
+
+def builtin_path() -> Path:
+    """The built-in library file shipped with the package."""
+    return Path(str(resources.files("mtorlab.interventions") / "data" / "library.yaml"))
+
+
+@dataclass(frozen=True)
+class Library:
+    """Intervention entries by id, with the file each came from."""
+
+    entries: dict[str, Drug]
+    origin: dict[str, str]
+
+    def get(self, drug_id: str) -> Drug:
+        """The entry for ``drug_id``; an unknown id names the nearest known ones."""
+        try:
+            return self.entries[drug_id]
+        except KeyError:
+            raise UnknownIdError("drug or intervention", drug_id, tuple(self.entries)) from None
+
+    def extended(self, entries: Iterable[Mapping[str, Any]], source: str) -> Library:
+        """A new library with ``entries`` (raw mappings from ``source``) added or replacing."""
+        new = dict(self.entries)
+        origin = dict(self.origin)
+        for drug in parse_entries(entries, source):
+            new[drug.id] = drug
+            origin[drug.id] = source
+        return Library(new, origin)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(entry)"
+
+
+def parse_entries(entries: Iterable[Mapping[str, Any]], source: str) -> list[Drug]:
+    """Validate raw entries; the first problem raises :class:`DataFileError`."""
+    out = []
+    for i, raw in enumerate(entries):
+        entry = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, Mapping) else f"#{i + 1}"
+        if not isinstance(raw, Mapping):
+            raise DataFileError(source, "a library entry must be a mapping", entry=entry)
+        try:
+            out.append(Drug.model_validate(raw))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] in {"literal_error", "enum"}:
+                msg = f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
+            raise DataFileError(source, msg, entry=entry, field=_location(err["loc"])) from None
+    return out
+
+
+def read_library_file(path: str | Path) -> list[Mapping[str, Any]]:
+    """Raw entries of a library file (top-level key ``drugs``)."""
+    p = Path(path)
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataFileError(str(p), f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise DataFileError(str(p), f"malformed YAML{where}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("drugs"), list):
+        raise DataFileError(str(p), "a library file holds a list under the key 'drugs'")
+    return list(doc["drugs"])
+
+
+def load_library(*extra_files: str | Path) -> Library:
+    """The built-in library, extended by each of ``extra_files`` in order."""
+    base = builtin_path()
+    lib = Library({}, {}).extended(read_library_file(base), str(base))
+    for f in extra_files:
+        lib = lib.extended(read_library_file(f), str(f))
+    return lib
