@@ -1,0 +1,1 @@
+"""The claims suite: the review's testable statements as executable checks."""
