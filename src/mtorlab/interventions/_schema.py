@@ -147,11 +147,19 @@ class Drug(_Record):
     kb_entity: str | None = Field(default=None, pattern=ID)
     molar_mass: Quantity | None = None
     routes: tuple[Route, ...] = Field(min_length=1)
-    pk: dict[Species, SpeciesPK] = Field(default_factory=dict)
+    pk: dict[str, SpeciesPK] = Field(default_factory=dict)
     effect_compartment: EffectCompartment | None = None
     formulations: tuple[Formulation, ...] = ()
     targets: tuple[Target, ...] = Field(min_length=1)
     note: str | None = None
+
+    @field_validator("pk")
+    @classmethod
+    def _species_keys(cls, v: dict[str, SpeciesPK]) -> dict[str, SpeciesPK]:
+        for key in v:
+            if key not in SPECIES:
+                raise ValueError(f"species {key!r} is not one of {', '.join(SPECIES)}")
+        return v
 
     @model_validator(mode="after")
     def _exposure(self) -> Drug:

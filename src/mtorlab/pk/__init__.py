@@ -1,0 +1,1 @@
+"""Pharmacokinetics and dosing: model modules built from the intervention library."""

@@ -1,0 +1,130 @@
+"""Turn a scenario's administrations into dosing events on model states and inputs.
+
+A bolus adds an amount to a state at one time (a depot for extravascular routes, the
+central compartment for iv, the brain for icv, the effect level for interventions); an
+infusion or a session raises an input rate for its duration. Doses in mg/kg or mg (with
+the species' body weight) become mg/kg; intervention doses become multiples of the
+library's reference dose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mtorlab.errors import MtorlabError
+from mtorlab.interventions import Drug
+from mtorlab.pk._modules import Module
+from mtorlab.pk._physiology import PHYSIOLOGY
+from mtorlab.units import ureg
+
+
+@dataclass(frozen=True)
+class Administration:
+    """One interventions entry of a scenario, with times in hours."""
+
+    entry: str
+    dose: str
+    route: str | None
+    times_h: tuple[float, ...]
+    over_h: float | None
+    formulation: str | None = None
+    where: str = "interventions"
+
+
+@dataclass(frozen=True)
+class Event:
+    """At ``time_h``: add ``value`` to state ``target`` (``add``) or to input rate (``rate``)."""
+
+    time_h: float
+    kind: str
+    target: str
+    value: float
+
+
+def _quantity(text: str, where: str) -> Any:
+    try:
+        q: Any = ureg.Quantity(text)
+    except Exception:
+        raise MtorlabError(f"{where}.dose: {text!r} is not a quantity with a unit") from None
+    if not isinstance(q, ureg.Quantity) or q.units == ureg.dimensionless:
+        raise MtorlabError(f"{where}.dose: {text!r} has no unit (e.g. '0.5 mg/kg', '20 mg')")
+    if q.magnitude <= 0:
+        raise MtorlabError(f"{where}.dose: {text!r} must be positive")
+    return q
+
+
+def drug_amount_mg_per_kg(adm: Administration, species: str) -> float:
+    """A drug dose in mg per kg body weight (from mg/kg-like or mg-like units)."""
+    q = _quantity(adm.dose, adm.where)
+    weight = PHYSIOLOGY[species].body_weight_kg
+    if q.check("[mass]/[mass]"):
+        return float(q.to("mg/kg").magnitude)
+    if q.check("[mass]"):
+        return float(q.to("mg").magnitude) / weight
+    raise MtorlabError(
+        f"{adm.where}.dose: {adm.dose!r} is neither a mass per body weight (mg/kg) nor a mass (mg)"
+    )
+
+
+def _effect_increment(adm: Administration, drug: Drug) -> tuple[float, float | None]:
+    """(level increment, session length in h) of an effect-compartment dose."""
+    ec = drug.effect_compartment
+    assert ec is not None
+    q = _quantity(adm.dose, adm.where)
+    ref = ureg.Quantity(ec.reference_dose.value, ec.reference_dose.unit)
+    if q.dimensionality != ref.dimensionality:
+        raise MtorlabError(
+            f"{adm.where}.dose: {adm.dose!r} for {drug.id} must be in units like {ec.dose_unit!r}"
+        )
+    increment = float((q / ref).to("dimensionless").magnitude)
+    session = adm.over_h
+    if session is None and q.check("[time]"):
+        session = float(q.to("hour").magnitude)  # exercise or DBS: the dose is the session
+    return increment, session
+
+
+def events_for(adm: Administration, drug: Drug, species: str, mod: Module) -> list[Event]:
+    """Dosing events of one administration (validated against the drug's routes)."""
+    if drug.effect_compartment is not None:
+        increment, session = _effect_increment(adm, drug)
+        state, rate = mod.dose_states["*"], mod.infusion_inputs["*"]
+        return _spread(adm.times_h, increment, session, state, rate)
+    route = adm.route
+    if route is None or route not in drug.routes:
+        allowed = ", ".join(drug.routes)
+        raise MtorlabError(
+            f"{adm.where}.route: {route!r} is not a route of {drug.id}; allowed: {allowed}"
+        )
+    pk = drug.pk.get(species)
+    if pk is None:
+        raise MtorlabError(
+            f"{adm.where}: {drug.id} has no PK for {species}; it has {', '.join(drug.pk)}"
+        )
+    if route not in ("iv", "icv") and route not in pk.absorption_half_life:
+        raise MtorlabError(
+            f"{adm.where}.route: {drug.id} has no {route} absorption data for {species}"
+        )
+    amount = drug_amount_mg_per_kg(adm, species)
+    if route == "icv":
+        phys = PHYSIOLOGY[species]
+        amount = amount * phys.body_weight_kg / phys.brain_volume_l  # mg/L in the brain
+    elif route != "iv":
+        f = pk.bioavailability.get(route)
+        amount *= f.value if f is not None else 1.0
+    return _spread(
+        adm.times_h, amount, adm.over_h, mod.dose_states[route], mod.infusion_inputs.get(route)
+    )
+
+
+def _spread(
+    times: tuple[float, ...], amount: float, over: float | None, state: str, rate: str | None
+) -> list[Event]:
+    if over is None or over <= 0:
+        return [Event(t, "add", state, amount) for t in times]
+    if rate is None:
+        raise MtorlabError("this route cannot be given as an infusion (`over`)")
+    r = amount / over
+    return [
+        e for t in times for e in (Event(t, "rate", rate, r), Event(t + over, "rate", rate, -r))
+    ]

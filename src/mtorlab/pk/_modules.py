@@ -1,0 +1,284 @@
+"""Pharmacokinetic modules: model records generated from an intervention-library entry.
+
+For a drug given to one species by a set of routes, the module adds (as model data, the
+same record shapes as ``model/data``): a depot per extravascular route, a central (plasma)
+compartment, an optional peripheral compartment, a brain partition compartment and an
+infusion input per route. Amounts are in mg per kg body weight; concentrations in mg/L.
+An entry without PK (exercise, herbal formulas) gets an effect compartment instead: a
+dimensionless level that each dose raises and that decays with the stated half-life.
+
+Each target becomes a term ``emax * C^h / (ec50^h + C^h)`` on a model input; several
+drugs on one input combine by independent action, ``1 - prod(1 - term)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtorlab.interventions import Drug, Formulation, Quantity, Target
+
+SBO_SPECIES = "SBO:0000247"
+SBO_TRANSPORT = "SBO:0000185"
+SBO_DEGRADATION = "SBO:0000179"
+
+
+@dataclass
+class Module:
+    """Model records (plain data, validated by the model schema) and input terms."""
+
+    species: list[dict[str, Any]] = field(default_factory=list)
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    readouts: dict[str, str] = field(default_factory=dict)
+    dose_states: dict[str, str] = field(default_factory=dict)
+    infusion_inputs: dict[str, str] = field(default_factory=dict)
+
+
+def rate_from_half_life(q: Quantity) -> float:
+    """First-order rate constant (1/h) of a half-life quantity."""
+    return math.log(2) / q.to("hour")
+
+
+def k10_for_terminal(t_half_h: float, k12: float, k21: float) -> float:
+    """Central elimination rate giving a two-compartment terminal half-life ``t_half_h``.
+
+    The terminal rate λz is the smaller root of the characteristic polynomial
+    λ² − (k10+k12+k21)λ + k10·k21 = 0; solving it for k10 at a wanted λz gives
+    k10 = λz (k12 + k21 − λz) / (k21 − λz).
+    """
+    lz = math.log(2) / t_half_h
+    if lz >= k21:
+        raise ValueError("terminal half-life too short for the distribution rates given")
+    return lz * (k12 + k21 - lz) / (k21 - lz)
+
+
+def _provenance(q: Quantity, what: str) -> dict[str, Any]:
+    p = q.provenance.model_dump()
+    note = f"{what}; library value {q.value:g} {q.unit}"
+    if p["kind"] == "assumed":
+        p["reason"] = f"{p['reason']} ({note})"
+    else:
+        p["note"] = f"{p['note']}; {note}" if p.get("note") else note
+    return p
+
+
+def _param(pid: str, value: float, unit: str, q: Quantity, what: str, role: str = "") -> dict:
+    """A model parameter derived from a library quantity; its range is scaled alike."""
+    scale = value / q.value if q.value else 1.0
+    lo, hi = sorted((q.range[0] * scale, q.range[1] * scale))
+    return {
+        "id": pid,
+        "value": value,
+        "unit": unit,
+        "range": [min(lo, value), max(hi, value)],
+        "role": role or ("rate" if unit == "per_hour" else "constant"),
+        "description": what,
+        "provenance": _provenance(q, what),
+    }
+
+
+def _input(pid: str, unit: str, what: str) -> dict:
+    return {
+        "id": pid,
+        "value": 0.0,
+        "unit": unit,
+        "range": [0.0, 1e6],
+        "role": "input",
+        "description": what,
+        "provenance": {"kind": "assumed", "reason": "set by the dosing schedule while it runs"},
+    }
+
+
+def _species(sid: str, name: str, context: str, unit: str, entity: str | None) -> dict:
+    return {
+        "id": sid,
+        "name": name,
+        "context": context,
+        "compartment": "pk_brain" if context == "neuron" else "pk_body",
+        "kind": "level",
+        "initial": 0.0,
+        "unit": unit,
+        "entity": entity,
+        "sbo": SBO_SPECIES,
+        "description": name,
+    }
+
+
+def _reaction(rid: str, equation: str, rate: str, drug: Drug, reversible: bool = False) -> dict:
+    mechanisms = sorted({m for t in drug.targets for m in t.mechanisms})
+    return {
+        "id": rid,
+        "name": rid.replace("_", " "),
+        "equation": equation,
+        "rate": rate,
+        "reversible": reversible,
+        "mechanisms": mechanisms,
+        "sbo": SBO_TRANSPORT if "->" in equation.strip()[2:] else SBO_DEGRADATION,
+        "note": f"pharmacokinetics of {drug.id} (intervention library)",
+    }
+
+
+def _assignment(aid: str, formula: str, unit: str, what: str, drug: Drug) -> dict:
+    return {
+        "id": aid,
+        "name": what,
+        "context": "periphery",
+        "formula": formula,
+        "unit": unit,
+        "entity": drug.kb_entity,
+        "sbo": "SBO:0000196",
+        "description": what,
+    }
+
+
+def ec50_mg_per_l(t: Target, molar_mass: Quantity | None) -> float:
+    """A target's potency as a mass concentration (mg/L), converting molar units."""
+    from mtorlab.units import ureg
+
+    q = ureg.Quantity(t.ec50.value, t.ec50.unit)
+    if q.check("[substance]/[length]**3"):
+        if molar_mass is None:
+            raise ValueError(f"target {t.input}: a molar EC50 needs the drug's molar_mass")
+        q = q * ureg.Quantity(molar_mass.value, molar_mass.unit)
+    return float(q.to("mg/L").magnitude)
+
+
+def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
+    for t in drug.targets:
+        p = f"pk_{drug.id}_{t.input}_ec50"
+        if t.site == "effect":
+            value, unit = t.ec50.value, "dimensionless"
+        else:
+            value, unit = ec50_mg_per_l(t, drug.molar_mass), "mg_per_L"
+        mod.parameters.append(_param(p, value, unit, t.ec50, f"{drug.id} potency on {t.input}"))
+        c, h = concs[t.site], f"{t.hill:g}"
+        mod.terms.setdefault(t.input, []).append(f"{t.emax:g} * {c}^{h} / ({p}^{h} + {c}^{h})")
+
+
+def _effect_module(drug: Drug) -> Module:
+    ec = drug.effect_compartment
+    assert ec is not None
+    e = f"eff_{drug.id}"
+    mod = Module()
+    mod.species.append(
+        _species(e, f"{drug.id} effect level", "neuron", "dimensionless", drug.kb_entity)
+    )
+    k = rate_from_half_life(ec.half_life)
+    mod.parameters += [
+        _param(f"{e}_k", k, "per_hour", ec.half_life, "effect-level decay rate"),
+        _input(f"{e}_rate", "per_hour", f"{drug.id} session input (level per hour)"),
+    ]
+    mod.reactions += [
+        _reaction(f"{e}_input", f"-> {e}", f"{e}_rate", drug),
+        _reaction(f"{e}_decay", f"{e} ->", f"{e}_k * {e}", drug),
+    ]
+    _hill_terms(mod, drug, {"effect": e})
+    mod.readouts[f"effect:{drug.id}"] = e
+    mod.dose_states["*"] = e
+    mod.infusion_inputs["*"] = f"{e}_rate"
+    return mod
+
+
+def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> None:
+    pk = drug.pk[species]
+    d = f"pk_{drug.id}"
+    for route in sorted(routes):
+        if route == "icv":
+            mod.dose_states[route] = f"{d}_brain"
+            continue
+        rate = f"{d}_rate_{route}"
+        mod.parameters.append(_input(rate, "mg_per_kg_per_hour", f"{drug.id} {route} infusion"))
+        mod.infusion_inputs[route] = rate
+        if route == "iv":
+            mod.reactions.append(_reaction(f"{d}_infusion_iv", f"-> {d}_central", rate, drug))
+            mod.dose_states[route] = f"{d}_central"
+            continue
+        depot = f"{d}_depot_{route}"
+        ka_q = pk.absorption_half_life[route]
+        ka = rate_from_half_life(ka_q)
+        mod.species.append(
+            _species(depot, f"{drug.id} {route} depot", "periphery", "mg_per_kg", drug.kb_entity)
+        )
+        mod.parameters.append(
+            _param(f"{d}_ka_{route}", ka, "per_hour", ka_q, f"{route} absorption rate")
+        )
+        mod.reactions += [
+            _reaction(f"{d}_infusion_{route}", f"-> {depot}", rate, drug),
+            _reaction(
+                f"{d}_absorption_{route}",
+                f"{depot} -> {d}_central",
+                f"{d}_ka_{route} * {depot}",
+                drug,
+            ),
+        ]
+        mod.dose_states[route] = depot
+
+
+def drug_module(
+    drug: Drug, species: str, routes: set[str], formulation: Formulation | None
+) -> Module:
+    """The PK (or effect-compartment) module of one drug in one species."""
+    if drug.effect_compartment is not None:
+        return _effect_module(drug)
+    pk = drug.pk[species]
+    d = f"pk_{drug.id}"
+    mod = Module()
+    ent = drug.kb_entity
+    mod.species += [
+        _species(
+            f"{d}_central", f"{drug.id} in plasma (amount per kg)", "periphery", "mg_per_kg", ent
+        ),
+        _species(f"{d}_brain", f"{drug.id} in brain (concentration)", "neuron", "mg_per_L", ent),
+    ]
+    v1 = pk.volume.to("L/kg")
+    mod.parameters.append(_param(f"{d}_v1", v1, "L_per_kg", pk.volume, "central volume"))
+    if pk.peripheral_volume is not None and pk.distribution_clearance is not None:
+        cl_d = pk.distribution_clearance.to("L/h/kg")
+        k12, k21 = cl_d / v1, cl_d / pk.peripheral_volume.to("L/kg")
+        k10 = k10_for_terminal(pk.half_life.to("hour"), k12, k21)
+        mod.species.append(
+            _species(f"{d}_periph", f"{drug.id} peripheral", "periphery", "mg_per_kg", ent)
+        )
+        mod.parameters += [
+            _param(
+                f"{d}_k12", k12, "per_hour", pk.distribution_clearance, "distribution rate Q/V1"
+            ),
+            _param(f"{d}_k21", k21, "per_hour", pk.peripheral_volume, "redistribution rate Q/V2"),
+        ]
+        flux = f"{d}_k12 * {d}_central - {d}_k21 * {d}_periph"
+        mod.reactions.append(
+            _reaction(f"{d}_distribution", f"{d}_central -> {d}_periph", flux, drug, True)
+        )
+    else:
+        k10 = rate_from_half_life(pk.half_life)
+    mod.parameters.append(_param(f"{d}_k10", k10, "per_hour", pk.half_life, "elimination rate"))
+    mod.reactions.append(
+        _reaction(f"{d}_elimination", f"{d}_central ->", f"{d}_k10 * {d}_central", drug)
+    )
+    factor = formulation.brain_partition_factor.value if formulation else 1.0
+    label = f"brain/plasma partition{f' x {formulation.id}' if formulation else ''}"
+    kb_q = pk.brain_equilibration_half_life
+    mod.parameters += [
+        _param(
+            f"{d}_kp", pk.brain_partition.value * factor, "dimensionless", pk.brain_partition, label
+        ),
+        _param(f"{d}_kb", rate_from_half_life(kb_q), "per_hour", kb_q, "brain equilibration rate"),
+    ]
+    mod.assignments.append(
+        _assignment(
+            f"{d}_cp", f"{d}_central / {d}_v1", "mg_per_L", f"{drug.id} plasma concentration", drug
+        )
+    )
+    exchange = f"{d}_kb * ({d}_kp * {d}_cp - {d}_brain)"
+    mod.reactions.append(_reaction(f"{d}_brain_exchange", f"-> {d}_brain", exchange, drug, True))
+    _drug_routes(mod, drug, species, routes)
+    periph = formulation.peripheral_effect_factor.value if formulation else 1.0
+    plasma = f"{d}_cp" if periph == 1.0 else f"({periph:g} * {d}_cp)"
+    _hill_terms(mod, drug, {"brain": f"{d}_brain", "plasma": plasma})
+    mod.readouts[f"conc_plasma:{drug.id}"] = f"{d}_cp"
+    mod.readouts[f"conc_brain:{drug.id}"] = f"{d}_brain"
+    return mod
