@@ -1,0 +1,133 @@
+"""Load the claims file and run its checks through a simulate function."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from mtorlab.claims._assertions import Outcome
+from mtorlab.claims._schema import Check
+from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
+
+Simulate = Callable[[Mapping[str, Any]], pd.DataFrame]
+
+
+def default_checks_path() -> Path:
+    """The claims file shipped with the package."""
+    return Path(str(resources.files("mtorlab.claims") / "data" / "checks.yaml"))
+
+
+def load_checks(path: str | Path | None = None) -> dict[str, Check]:
+    """Checks by id from a claims file (top-level key ``checks``)."""
+    p = Path(path) if path is not None else default_checks_path()
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(str(p), f"cannot read the claims file: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
+        raise DataFileError(str(p), "a claims file holds a list under the key 'checks'")
+    out: dict[str, Check] = {}
+    for i, raw in enumerate(doc["checks"]):
+        entry = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
+        try:
+            check = Check.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"]) or "(check)"
+            msg = err["msg"].removeprefix("Value error, ")
+            raise DataFileError(str(p), msg, entry=entry, field=loc) from None
+        if check.id in out:
+            raise DataFileError(str(p), "duplicate check id", entry=check.id, field="id")
+        out[check.id] = check
+    return out
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check: every assertion's result and the verdict."""
+
+    check: Check
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """All assertions passed and nothing failed to run."""
+        return self.error is None and all(o.passed for o in self.outcomes)
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail``, ``xfail`` (a documented, expected failure) or ``error``."""
+        if self.error is not None:
+            return "error"
+        if self.passed:
+            return "pass"
+        return "xfail" if self.check.xfail else "fail"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "id": self.check.id,
+            "claims": list(self.check.claims),
+            "split": self.check.split,
+            "status": self.status,
+            "statement": self.check.statement,
+            "reading": self.check.reading,
+            "xfail": self.check.xfail,
+            "error": self.error,
+            "outcomes": [
+                {
+                    "passed": o.passed,
+                    "measured": o.measured,
+                    "expected": o.expected,
+                    "detail": o.detail,
+                }
+                for o in self.outcomes
+            ],
+        }
+
+
+class CachedSimulator:
+    """Runs each distinct scenario once across all checks (arms are often shared)."""
+
+    def __init__(self, simulate: Simulate) -> None:
+        self._simulate = simulate
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def __call__(self, scenario: Mapping[str, Any]) -> pd.DataFrame:
+        key = json.dumps({k: v for k, v in scenario.items() if k != "name"}, sort_keys=True)
+        if key not in self._cache:
+            self._cache[key] = self._simulate(scenario)
+        return self._cache[key]
+
+
+def run_check(check: Check, simulate: Simulate) -> CheckResult:
+    """Simulate every arm of ``check`` and evaluate its assertions."""
+    result = CheckResult(check)
+    try:
+        tables = {name: simulate(sc) for name, sc in check.scenarios().items()}
+        result.outcomes = [a.evaluate(tables) for a in check.assertions]
+    except MtorlabError as exc:
+        result.error = str(exc)
+    return result
+
+
+def select(checks: Mapping[str, Check], only: Iterable[str] | None) -> list[Check]:
+    """The checks named in ``only`` (check or claim ids), or all of them."""
+    if not only:
+        return list(checks.values())
+    wanted = list(only)
+    out = [c for c in checks.values() if c.id in wanted or set(c.claims) & set(wanted)]
+    known = {*checks, *(cl for c in checks.values() for cl in c.claims)}
+    for w in wanted:
+        if w not in known:
+            raise UnknownIdError("claim or check", w, tuple(sorted(known)))
+    return out
