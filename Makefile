@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck install clean
+.PHONY: demo test lint typecheck install clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Graphviz (`dot`, for `mtorlab figure`) and a CJK font (Chinese labels), from Debian.
+system-deps:
+	@if command -v dot >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		echo "system-deps: graphviz and fonts-noto-cjk are present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y graphviz fonts-noto-cjk; \
+	else \
+		echo "system-deps: graphviz and/or fonts-noto-cjk are missing; as root run:"; \
+		echo "  apt-get update && apt-get install -y graphviz fonts-noto-cjk"; \
+		echo "  (without them 'mtorlab figure' cannot draw, or draws Chinese labels as boxes)"; \
+	fi
+
+install: system-deps $(STAMP)
 
 demo: install
 	$(BIN)/mtorlab demo

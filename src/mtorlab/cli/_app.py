@@ -15,7 +15,7 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """The CLI application; each command module registers its commands on it."""
-    from mtorlab.cli import _demo, _kb, _model, _runs
+    from mtorlab.cli import _demo, _figure, _kb, _model, _runs
 
     app = typer.Typer(
         name="mtorlab",
@@ -38,4 +38,5 @@ def build_app() -> typer.Typer:
     _model.register(app)
     _runs.register(app)
     _demo.register(app)
+    _figure.register(app)
     return app
