@@ -6,12 +6,22 @@ The public API is re-exported here; heavy modules load on first use.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the lazy names below, for type checkers (``mtorlab.ode`` is also a
+    # subpackage; without this, mypy would call ``mt.model()`` a module call)
+    from mtorlab._api import knowledge_base as knowledge_base
+    from mtorlab._api import load_scenario as load_scenario
+    from mtorlab._api import model as model
+    from mtorlab._api import simulate as simulate
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "knowledge_base": ("mtorlab._api", "knowledge_base"),
+    "model": ("mtorlab._api", "model"),
+    "load_scenario": ("mtorlab._api", "load_scenario"),
+    "simulate": ("mtorlab._api", "simulate"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -104,3 +104,27 @@ def test_console_script_error_has_no_traceback() -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("mtorlab: error: unknown")
+
+
+def test_trace_goes_from_a_readout_back_to_the_review(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "kb", "trace", "synaptic_strength", "--json")
+    assert code == 0
+    steps = json.loads(out)
+    mech_ids = {m["id"] for s in steps for m in s["mechanisms"]}
+    # the chain from spines back to mTORC1 and the BDNF loop is reached
+    assert {
+        "m_spines_synaptic_strength",
+        "m_mtorc1_synaptic_protein_synthesis",
+        "m_bdnf_trkb",
+    } <= mech_ids
+    assert steps[0]["element"] in {"r_synaptic_strength", "synaptic_strength"}
+    assert all(m["evidence"] for s in steps for m in s["mechanisms"])
+    code, _, err = run(capsys, "kb", "trace", "synaptic_strenght")
+    assert code == 2 and "nearest: synaptic_strength" in err
+
+
+def test_model_is_callable_after_its_subpackage_is_imported() -> None:
+    import mtorlab as mt
+    import mtorlab.ode  # noqa: F401  (the data subpackage must not shadow mt.model)
+
+    assert "depression_score" in mt.model().readout_ids

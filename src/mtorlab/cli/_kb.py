@@ -187,6 +187,49 @@ def register(app: typer.Typer) -> None:
             print(f"  {r['status']}" + (f" — context: {r['context']}" if r.get("context") else ""))
             print(f"  {r['explanation_en']}")
 
+    @kb_app.command("trace")
+    def kb_trace(
+        readout: str = typer.Argument(..., help="A readout id, e.g. synaptic_strength."),
+        lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+        depth: int = typer.Option(0, "--depth", min=0, help="Show only the N nearest steps."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """The reactions, mechanisms and review evidence behind a model readout."""
+        from mtorlab.kb._summary import mechanism_dict
+        from mtorlab.ode import load_model
+
+        kb, model = _kb(), load_model()
+        steps = model.trace(readout)
+        if depth:
+            steps = steps[:depth]
+        out: list[dict[str, Any]] = []
+        for element, mechanisms in steps:
+            rec = model.reactions.get(element) or model.assignments[element]
+            law = rec.rate if element in model.reactions else rec.formula  # type: ignore[union-attr]
+            out.append(
+                {
+                    "element": element,
+                    "kind": "reaction" if element in model.reactions else "assignment rule",
+                    "name": rec.name,
+                    "equation": getattr(rec, "equation", None),
+                    "law": law,
+                    "mechanisms": [mechanism_dict(kb, kb.mechanisms[m]) for m in mechanisms],
+                }
+            )
+        if as_json:
+            print_json(out)
+            return
+        n_mech = len({m["id"] for step in out for m in step["mechanisms"]})
+        print(f"{readout}: {len(out)} reactions and rules, {n_mech} mechanisms of the review")
+        for step in out:
+            if step["equation"]:
+                print(f"{step['element']} [reaction] {step['equation']}")
+                print(f"  rate: {step['law']}")
+            else:
+                print(f"{step['element']} [rule] {step['element']} = {step['law']}")
+            for m in step["mechanisms"]:
+                print("\n".join("  " + line for line in _mechanism_lines(m, lang)))
+
     @kb_app.command("export")
     def kb_export(
         fmt: str = typer.Option(..., "--format", "-f", help="json, graphml or sif."),

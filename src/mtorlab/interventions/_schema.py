@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mtorlab.model._schema import Provenance
+from mtorlab.ode._schema import Provenance
 
 ID = r"^[a-z][a-z0-9_]*$"
 MECHANISM_ID = r"^m_[a-z0-9_]+$"

@@ -1,0 +1,175 @@
+"""Read the model's YAML data files into validated records, then check them together.
+
+Each file holds one top-level key (``compartments``, ``species``, ``parameters``,
+``reactions``, ``assignments``, ``readouts`` or ``conditions``) with a list of records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mtorlab.errors import DataFileError, UnknownIdError
+from mtorlab.ode._formula import parse_equation, symbols
+from mtorlab.ode._schema import (
+    Assignment,
+    Compartment,
+    Condition,
+    Parameter,
+    Reaction,
+    Readout,
+    Species,
+)
+
+KINDS: dict[str, type[BaseModel]] = {
+    "compartments": Compartment,
+    "species": Species,
+    "parameters": Parameter,
+    "reactions": Reaction,
+    "assignments": Assignment,
+    "readouts": Readout,
+    "conditions": Condition,
+}
+
+
+def default_data_dir() -> Path:
+    """The directory of the model files shipped with the package."""
+    return Path(str(resources.files("mtorlab.ode") / "data"))
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning syntax and I/O errors into :class:`DataFileError`."""
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataFileError(str(path), f"malformed YAML{where}: {problem}") from None
+    except OSError as exc:
+        raise DataFileError(str(path), f"cannot read: {exc.strerror}") from None
+
+
+def first_error(exc: ValidationError) -> tuple[str, str]:
+    """The location and a readable message of a pydantic error's first problem."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+    msg = err["msg"]
+    if err["type"] in {"enum", "literal_error"}:
+        msg = f"{err['input']!r} is not allowed; expected {err.get('ctx', {}).get('expected')}"
+    elif err["type"] == "string_pattern_mismatch":
+        msg = f"{err['input']!r} does not match the pattern {err['ctx']['pattern']}"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    return loc, msg.removeprefix("Value error, ")
+
+
+def record_key(kind: str, rid: str) -> str:
+    """The key of a record in the shared id space (readouts and conditions have their own)."""
+    if kind == "readouts":
+        return f"readout:{rid}"
+    if kind == "conditions":
+        return f"condition:{rid}"
+    return rid
+
+
+def validate_record(kind: str, item: Any, source: str, index: int) -> BaseModel:
+    """Validate one record of ``kind``; errors name the source, the entry and the field."""
+    entry = str(item.get("id", f"#{index + 1}")) if isinstance(item, dict) else f"#{index + 1}"
+    if not isinstance(item, dict):
+        raise DataFileError(source, "a record must be a mapping", entry=entry)
+    try:
+        return KINDS[kind].model_validate(item)
+    except ValidationError as exc:
+        loc, msg = first_error(exc)
+        raise DataFileError(source, msg, entry=entry, field=loc) from None
+
+
+def _records(path: Path) -> Iterator[tuple[str, BaseModel]]:
+    doc = read_yaml(path)
+    if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in KINDS:
+        raise DataFileError(
+            str(path), f"the file must hold one top-level key out of {', '.join(KINDS)}"
+        )
+    kind, items = next(iter(doc.items()))
+    if not isinstance(items, list):
+        raise DataFileError(str(path), f"{kind!r} must be a list of records", field=kind)
+    for i, item in enumerate(items):
+        yield kind, validate_record(kind, item, str(path), i)
+
+
+def read_tables(data_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """All records by kind and id, and the file each id came from (ids unique across kinds)."""
+    files = sorted(data_dir.rglob("*.yaml"))
+    if not files:
+        raise DataFileError(str(data_dir), "no model files (*.yaml) found")
+    tables: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
+    origin: dict[str, str] = {}
+    for path in files:
+        for kind, rec in _records(path):
+            rid = rec.id  # type: ignore[attr-defined]
+            key = record_key(kind, rid)
+            if key in origin:
+                raise DataFileError(
+                    str(path),
+                    f"duplicate id, first defined in {origin[key]}",
+                    entry=rid,
+                    field="id",
+                )
+            origin[key] = str(path)
+            tables[kind][rid] = rec
+    return tables, origin
+
+
+def check_tables(tables: dict[str, dict[str, Any]], origin: dict[str, str]) -> None:
+    """Cross-record checks: every id a record names exists, with the right kind."""
+
+    def fail(key: str, rid: str, fld: str, what: str, name: str, known: Any) -> None:
+        msg = str(UnknownIdError(what, name, tuple(known)))
+        raise DataFileError(origin[key], msg, entry=rid, field=fld)
+
+    comps, species = tables["compartments"], tables["species"]
+    symbols_known = {**species, **tables["parameters"], **tables["assignments"], **comps}
+    for s in species.values():
+        if s.compartment not in comps:
+            fail(s.id, s.id, "compartment", "compartment", s.compartment, comps)
+    for p in tables["parameters"].values():
+        if p.baseline_of is not None and p.baseline_of not in species:
+            fail(p.id, p.id, "baseline_of", "species", p.baseline_of, species)
+    for r in tables["reactions"].values():
+        _check_reaction(r, origin[r.id], species, symbols_known)
+    for a in tables["assignments"].values():
+        for name in symbols(a.formula):
+            if name not in symbols_known or name == a.id:
+                fail(a.id, a.id, "formula", "symbol", name, symbols_known)
+    for ro in tables["readouts"].values():
+        if ro.target not in species and ro.target not in tables["assignments"]:
+            fail(f"readout:{ro.id}", ro.id, "target", "species or assignment", ro.target, species)
+    for c in tables["conditions"].values():
+        names = list(c.sets) + [k for lv in c.levels.values() for k in lv]
+        for name in names:
+            if name not in tables["parameters"]:
+                fail(f"condition:{c.id}", c.id, "sets", "parameter", name, tables["parameters"])
+
+
+def _check_reaction(r: Reaction, file: str, species: dict[str, Any], known: dict[str, Any]) -> None:
+    try:
+        reactants, products = parse_equation(r.equation)
+    except ValueError as exc:
+        raise DataFileError(file, str(exc), entry=r.id, field="equation") from None
+    for name, _ in reactants + products:
+        if name not in species:
+            msg = str(UnknownIdError("species", name, tuple(species)))
+            raise DataFileError(file, msg, entry=r.id, field="equation")
+    for name in symbols(r.rate):
+        if name not in known:
+            msg = str(UnknownIdError("symbol", name, tuple(known)))
+            raise DataFileError(file, msg, entry=r.id, field="rate")

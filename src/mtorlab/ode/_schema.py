@@ -1,0 +1,189 @@
+"""Pydantic schema of the model as data: compartments, species, parameters, reactions, rules.
+
+Every record validates itself on construction (units, ranges, provenance); cross-record
+checks (ids that must resolve, formula symbols) live in ``_load``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mtorlab.ode._units import check_unit
+
+SBML_ID = r"^[a-z][a-z0-9_]*$"
+MECHANISM_ID = r"^m_[a-z0-9_]+$"
+_CLAIM = r"((UP|SYN|INF|AUT|NT|BDNF|KET|RAPA|TCM|OTH|FUT)-\d{2}|CX-\d)"
+#: One or more claim or tension ids, separated by spaces or commas ("UP-09 CX-6").
+CLAIM_IDS = rf"^{_CLAIM}([ ,]+{_CLAIM})*$"
+SBO = r"^SBO:\d{7}$"
+
+#: A unit id of ``mtorlab.ode._units.UNITS``.
+Unit = Annotated[str, AfterValidator(check_unit)]
+CONTEXTS = ("neuron", "glia", "cell_fate", "periphery")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Literature(_Record):
+    """A value taken from a named publication (authors, year, journal)."""
+
+    kind: Literal["literature"]
+    source: str = Field(min_length=8)
+    note: str | None = None
+
+
+class Review(_Record):
+    """A value or direction stated by the review, cited by claim id(s)."""
+
+    kind: Literal["review"]
+    claim: str = Field(pattern=CLAIM_IDS)
+    note: str | None = None
+
+
+class Calibrated(_Record):
+    """A value chosen to meet a stated target (claim ids or a normalisation)."""
+
+    kind: Literal["calibrated"]
+    target: str = Field(min_length=3)
+    note: str | None = None
+
+
+class Assumed(_Record):
+    """A value assumed by the modeller, with the reason."""
+
+    kind: Literal["assumed"]
+    reason: str = Field(min_length=10)
+
+
+Provenance = Annotated[Literature | Review | Calibrated | Assumed, Field(discriminator="kind")]
+
+
+class Compartment(_Record):
+    """A place with a context (dimensionless size; levels are normalised)."""
+
+    id: str = Field(pattern=SBML_ID)
+    name: str
+    context: Literal["neuron", "glia", "cell_fate", "periphery"]
+    size: float = 1.0
+    sbo: str = Field(default="SBO:0000290", pattern=SBO)
+
+
+class Species(_Record):
+    """A state variable: an activity fraction (0..1) or a normalised level (1 = healthy)."""
+
+    id: str = Field(pattern=SBML_ID)
+    name: str
+    context: Literal["neuron", "glia", "cell_fate", "periphery"]
+    compartment: str = Field(pattern=SBML_ID)
+    kind: Literal["activity", "level"]
+    initial: float = Field(ge=0)
+    unit: Unit = "dimensionless"
+    entity: str | None = Field(default=None, pattern=SBML_ID)
+    sbo: str = Field(pattern=SBO)
+    description: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _fraction_bounded(self) -> Species:
+        if self.kind == "activity" and self.initial > 1:
+            raise ValueError(f"an activity fraction must lie in [0, 1], got {self.initial}")
+        return self
+
+
+class Parameter(_Record):
+    """A model constant with unit, plausible range and provenance."""
+
+    id: str = Field(pattern=SBML_ID)
+    value: float
+    unit: Unit
+    range: tuple[float, float]
+    role: Literal["rate", "gain", "constant", "input", "condition", "baseline", "phenotype"]
+    description: str = Field(min_length=3)
+    provenance: Provenance
+    baseline_of: str | None = Field(default=None, pattern=SBML_ID)
+    sbo: str | None = Field(default=None, pattern=SBO)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Parameter:
+        low, high = self.range
+        if low > high:
+            raise ValueError(f"range [{low}, {high}] is empty (low > high)")
+        if not low <= self.value <= high:
+            raise ValueError(f"value {self.value} lies outside its range [{low}, {high}]")
+        if (self.role == "baseline") != (self.baseline_of is not None):
+            raise ValueError("a parameter has baseline_of exactly when its role is 'baseline'")
+        return self
+
+
+class Reaction(_Record):
+    """A rate law, written as an SBML infix formula, with the mechanisms it implements."""
+
+    id: str = Field(pattern=SBML_ID)
+    name: str
+    equation: str = Field(pattern=r"->")
+    rate: str = Field(min_length=1)
+    reversible: bool = False
+    mechanisms: tuple[Annotated[str, Field(pattern=MECHANISM_ID)], ...] = Field(min_length=1)
+    sbo: str = Field(pattern=SBO)
+    note: str | None = None
+
+    @field_validator("mechanisms")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("mechanism ids repeat")
+        return v
+
+
+class Assignment(_Record):
+    """A derived quantity (an SBML assignment rule), e.g. a phenotype score."""
+
+    id: str = Field(pattern=SBML_ID)
+    name: str
+    context: Literal["neuron", "glia", "cell_fate", "periphery", "phenotype"]
+    formula: str = Field(min_length=1)
+    unit: Unit = "dimensionless"
+    entity: str | None = Field(default=None, pattern=SBML_ID)
+    mechanisms: tuple[Annotated[str, Field(pattern=MECHANISM_ID)], ...] = ()
+    sbo: str = Field(pattern=SBO)
+    description: str = Field(min_length=3)
+
+
+class Readout(_Record):
+    """A public readout id (PRODUCT.md) and the model quantity that provides it."""
+
+    id: str = Field(pattern=SBML_ID)
+    target: str = Field(pattern=SBML_ID)
+    scale: str = Field(min_length=1)
+    description: str = Field(min_length=3)
+
+
+class Condition(_Record):
+    """A field of a scenario's ``condition:`` block and the input parameters it sets.
+
+    ``type: intensity`` (0..1) and ``type: flag`` (bool) set each parameter in ``sets`` to
+    the condition's value (``true`` = 1); ``type: choice`` sets the parameters listed for
+    the chosen level.
+    """
+
+    id: str = Field(pattern=SBML_ID)
+    type: Literal["intensity", "flag", "choice"]
+    description: str = Field(min_length=3)
+    sets: tuple[str, ...] = ()
+    levels: dict[str, dict[str, float]] = Field(default_factory=dict)
+    default: float | bool | str
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        if self.type == "choice":
+            if not self.levels or self.sets:
+                raise ValueError("a choice condition lists `levels` (and no `sets`)")
+            if self.default not in self.levels:
+                raise ValueError(f"default {self.default!r} is not one of the levels")
+        elif not self.sets or self.levels:
+            raise ValueError(f"an {self.type} condition lists `sets` (and no `levels`)")
+        return self

@@ -1,0 +1,20 @@
+"""Scenarios: what a user asks the model to run (species, condition, interventions, outputs)."""
+
+from mtorlab.scenario._load import load_scenario_file, validate_scenario
+from mtorlab.scenario._quantity import Quantity, parse_quantity
+from mtorlab.scenario._run import InterventionsUnavailableError, output_ids, run_scenario
+from mtorlab.scenario._schema import ConditionBlock, Intervention, Scenario, Schedule
+
+__all__ = [
+    "ConditionBlock",
+    "Intervention",
+    "InterventionsUnavailableError",
+    "Quantity",
+    "Scenario",
+    "Schedule",
+    "load_scenario_file",
+    "output_ids",
+    "parse_quantity",
+    "run_scenario",
+    "validate_scenario",
+]

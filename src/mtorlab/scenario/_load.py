@@ -1,0 +1,65 @@
+"""Load a scenario file and turn every problem into one readable :class:`DataFileError`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mtorlab.errors import DataFileError, UnknownIdError
+from mtorlab.ode._load import read_yaml
+from mtorlab.scenario._schema import Scenario
+
+
+def _where(loc: tuple[Any, ...]) -> tuple[str | None, str]:
+    """Split a pydantic location into (entry, field), e.g. ``interventions #2``, ``dose``."""
+    parts = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    if len(parts) >= 2 and parts[0] == "interventions" and isinstance(parts[1], int):
+        rest = ".".join(str(p) for p in parts[2:]) or "(entry)"
+        return f"interventions #{parts[1] + 1}", rest
+    if len(parts) >= 2 and parts[0] == "outputs" and isinstance(parts[1], int):
+        return None, f"outputs[{parts[1]}]"
+    return None, ".".join(str(p) for p in parts) or "(scenario)"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind, msg, value = err["type"], str(err["msg"]), err.get("input")
+    if kind == "literal_error":
+        return f"{value!r} is not allowed; expected {err.get('ctx', {}).get('expected')}"
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling against the scenario format in the README)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind in {"greater_than_equal", "less_than_equal", "bool_parsing", "float_parsing"}:
+        return f"{value!r}: {msg[0].lower()}{msg[1:]}"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not a valid id (lower-case letters, digits and _)"
+    return msg.removeprefix("Value error, ")
+
+
+def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenario:
+    """Validate a parsed scenario mapping; ``source`` names it in error messages."""
+    if not isinstance(data, dict):
+        raise DataFileError(source, "a scenario must be a mapping of fields (name, species, ...)")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        entry, fld = _where(tuple(err["loc"]))
+        raise DataFileError(source, _message(err), entry=entry, field=fld) from None
+    known = tuple(readouts)
+    for i, out in enumerate(scenario.outputs or ()):
+        if out not in known:
+            msg = f"{UnknownIdError('readout', out, known)}"
+            raise DataFileError(source, msg, field=f"outputs[{i}]")
+    return scenario
+
+
+def load_scenario_file(path: str | Path, readouts: Iterable[str]) -> Scenario:
+    """Read and validate a scenario YAML file."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError(str(p), "no such scenario file")
+    return validate_scenario(read_yaml(p), str(p), readouts)

@@ -1,0 +1,82 @@
+"""Quantities with units in scenario files ("28 d", "0.5 mg/kg"), parsed with pint."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Kind = Literal["time", "dose"]
+
+
+@lru_cache(maxsize=1)
+def registry() -> Any:
+    """The shared pint unit registry (built once; pint's definition cache when available)."""
+    import pint
+
+    try:
+        return pint.UnitRegistry(cache_folder=":auto:")
+    except Exception:  # an unwritable cache folder must not break parsing
+        return pint.UnitRegistry()
+
+
+class Quantity(BaseModel):
+    """A number with a unit, as written by the user and in canonical units.
+
+    ``value`` is in hours for times; in mg/kg, mg or minutes for doses (see ``unit``).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    value: float
+    unit: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _per_body_weight(q: Any, ureg: Any) -> bool:
+    """True for mass per mass written as such (mg/kg, ug/g), not for percentages."""
+    exps = [exp for name, exp in q.unit_items() if ureg.Quantity(1, name).check("[mass]")]
+    return sorted(exps) == [-1, 1]
+
+
+def parse_quantity(raw: Any, kind: Kind) -> Quantity:
+    """Parse ``raw`` ("6 h", "0.5 mg/kg") as a time (→ hours) or a dose.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the bad value and what is allowed.
+    """
+    if isinstance(raw, Quantity):
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise ValueError(f"{raw!r} is not a quantity; write a number and a unit, e.g. '28 d'")
+    text = str(raw).strip()
+    ureg = registry()
+    try:
+        q = ureg.Quantity(text)
+    except Exception:
+        raise ValueError(
+            f"cannot read {text!r} as a quantity with a unit (e.g. '6 h', '0.5 mg/kg')"
+        ) from None
+    if not hasattr(q, "units") or str(q.units) == "dimensionless":
+        example = "'28 d' or '6 h'" if kind == "time" else "'0.5 mg/kg', '20 mg' or '30 min'"
+        raise ValueError(f"{text!r} has no unit; write it with one, e.g. {example}")
+    if kind == "time":
+        if not q.check("[time]"):
+            raise ValueError(f"{text!r} is not a time; use h, min, d or week")
+        return Quantity(text=text, value=float(q.to("hour").magnitude), unit="h")
+    if q.check("[mass]"):
+        return Quantity(text=text, value=float(q.to("mg").magnitude), unit="mg")
+    if q.check("[time]"):
+        return Quantity(text=text, value=float(q.to("min").magnitude), unit="min")
+    if _per_body_weight(q, ureg):
+        return Quantity(text=text, value=float(q.to("mg/kg").magnitude), unit="mg/kg")
+    raise ValueError(
+        f"{text!r} is not a dose; use mass per body weight (mg/kg), mass (mg) "
+        "or time per session (min)"
+    )

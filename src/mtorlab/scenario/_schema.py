@@ -1,0 +1,123 @@
+"""Pydantic schema of a scenario file (PRODUCT.md, "Public contract")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from mtorlab.scenario._quantity import Quantity, parse_quantity
+
+ID = r"^[a-z][a-z0-9_]*$"
+
+Time = Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "time"))]
+Dose = Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "dose"))]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class ConditionBlock(_Record):
+    """The state the animal or patient is in (defaults: healthy)."""
+
+    chronic_stress: float = Field(default=0.0, ge=0.0, le=1.0)
+    inflammation: float = Field(default=0.0, ge=0.0, le=1.0)
+    high_fat_diet: bool = False
+    bdnf_genotype: Literal["val/val", "val/met", "met/met", "bdnf_het"] = "val/val"
+    oxidative_stress: float = Field(default=0.0, ge=0.0, le=1.0)
+    tbi: bool = False
+
+    def as_inputs(self) -> dict[str, Any]:
+        """The block as the model's condition mapping (field → value)."""
+        return self.model_dump()
+
+
+class Schedule(_Record):
+    """Repeated dosing: ``count`` doses every ``every`` from ``start``."""
+
+    start: Time
+    every: Time
+    count: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Schedule:
+        if self.every.value <= 0:
+            raise ValueError(f"every must be longer than zero, got {self.every}")
+        if self.start.value < 0:
+            raise ValueError(f"start must not be negative, got {self.start}")
+        return self
+
+    def times(self) -> list[float]:
+        """Dose times in hours."""
+        return [self.start.value + i * self.every.value for i in range(self.count)]
+
+
+class Intervention(_Record):
+    """One drug or non-drug intervention with its dose and timing."""
+
+    drug: str | None = Field(default=None, pattern=ID)
+    intervention: str | None = Field(default=None, pattern=ID)
+    dose: Dose
+    route: Literal["iv", "ip", "po", "intranasal", "icv"] | None = None
+    at: Time | None = None
+    over: Time | None = None
+    schedule: Schedule | None = None
+    formulation: str | None = Field(default=None, pattern=ID)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Intervention:
+        if (self.drug is None) == (self.intervention is None):
+            raise ValueError("give exactly one of `drug:` or `intervention:`")
+        if (self.at is None) == (self.schedule is None):
+            raise ValueError("give exactly one of `at:` (single dose) or `schedule:` (repeated)")
+        if self.at is not None and self.at.value < 0:
+            raise ValueError(f"at must not be negative, got {self.at}")
+        if self.over is not None and self.over.value <= 0:
+            raise ValueError(f"over must be longer than zero, got {self.over}")
+        if self.dose.value <= 0:
+            raise ValueError(f"dose must be positive, got {self.dose}")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The drug or intervention id."""
+        return self.drug or self.intervention or ""
+
+
+class Scenario(_Record):
+    """A user's scenario: species, condition, interventions, duration, outputs."""
+
+    name: str = Field(min_length=1)
+    species: Literal["mouse", "rat", "human"]
+    duration: Time
+    condition: ConditionBlock = ConditionBlock()
+    interventions: tuple[Intervention, ...] = ()
+    outputs: tuple[str, ...] | None = None
+    output_step: Time | None = None
+    description: str | None = None
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, v: Quantity) -> Quantity:
+        if not 0 < v.value <= 24 * 365 * 5:
+            raise ValueError(f"duration must lie between 0 and 5 years, got {v}")
+        return v
+
+    @field_validator("output_step")
+    @classmethod
+    def _step(cls, v: Quantity | None) -> Quantity | None:
+        if v is not None and v.value <= 0:
+            raise ValueError(f"output_step must be longer than zero, got {v}")
+        return v
+
+    @property
+    def duration_h(self) -> float:
+        """Duration in hours."""
+        return self.duration.value
+
+    def step_h(self) -> float:
+        """Output spacing in hours (default: 0.1 h up to two days, 1 h beyond)."""
+        if self.output_step is not None:
+            return min(self.output_step.value, self.duration_h)
+        return 0.1 if self.duration_h <= 48 else 1.0
