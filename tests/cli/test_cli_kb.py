@@ -125,6 +125,6 @@ def test_trace_goes_from_a_readout_back_to_the_review(capsys: pytest.CaptureFixt
 
 def test_model_is_callable_after_its_subpackage_is_imported() -> None:
     import mtorlab as mt
-    import mtorlab.ode  # noqa: F401  (the data subpackage must not shadow mt.model)
+    import mtorlab.ode
 
     assert "depression_score" in mt.model().readout_ids
