@@ -37,3 +37,9 @@ def review_text(shared_dir: Path) -> str:
 def data_dir() -> Path:
     """tests/data."""
     return DATA
+
+
+@pytest.fixture(autouse=True)
+def _run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI runs record into a temporary store, never the user's data directory."""
+    monkeypatch.setenv("MTORLAB_STORE", str(tmp_path_factory.getbasetemp() / "run-store"))

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mtorlab.engines import RoadRunnerEngine
+    from mtorlab.interventions import Library
     from mtorlab.ode import Model
     from mtorlab.scenario import Scenario
 
@@ -35,17 +36,31 @@ def model() -> Model:
     return load_model()
 
 
-@lru_cache(maxsize=1)
-def reference_engine() -> RoadRunnerEngine:
-    """libRoadRunner loaded with the model's SBML (JIT-compiled once per process).
+def reference_engine(for_model: Model | None = None) -> RoadRunnerEngine:
+    """libRoadRunner loaded with a model's SBML (default: the package's model).
 
-    The SBML is the exported one without the knowledge-base cross-references, which do
-    not change the mathematics and would cost a knowledge-base load.
+    Engines are cached by SBML text, so each model (the base model, or the base model with
+    a scenario's PK modules) is JIT-compiled once per process. The SBML omits the
+    knowledge-base cross-references, which do not change the mathematics.
     """
-    from mtorlab.engines import RoadRunnerEngine
     from mtorlab.io import to_sbml
 
-    return RoadRunnerEngine(to_sbml(model(), miriam=False))
+    return _engine_for_sbml(to_sbml(for_model or model(), miriam=False))
+
+
+@lru_cache(maxsize=16)
+def _engine_for_sbml(sbml: str) -> RoadRunnerEngine:
+    from mtorlab.engines import RoadRunnerEngine
+
+    return RoadRunnerEngine(sbml)
+
+
+@lru_cache(maxsize=8)
+def library(*files: str) -> Library:
+    """The intervention library: the built-in entries, extended by ``files`` in order."""
+    from mtorlab.interventions import load_library
+
+    return load_library(*files)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -56,7 +71,10 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def simulate(
-    scenario: Scenario | str | Path, *, outputs: Sequence[str] | None = None
+    scenario: Scenario | str | Path,
+    *,
+    outputs: Sequence[str] | None = None,
+    library_files: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """Simulate a scenario (object or YAML path) on the reference engine.
 
@@ -66,6 +84,8 @@ def simulate(
         A :class:`~mtorlab.scenario.Scenario` or the path of a scenario file.
     outputs
         Readout ids to report (default: the scenario's ``outputs``, else every readout).
+    library_files
+        Extra intervention-library files (new drugs as data), as ``--library`` does.
 
     Returns
     -------
@@ -75,4 +95,5 @@ def simulate(
     from mtorlab.scenario import Scenario, run_scenario
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return run_scenario(model(), reference_engine(), sc, outputs)
+    lib = library(*(str(f) for f in library_files))
+    return run_scenario(model(), reference_engine, sc, outputs, lib)

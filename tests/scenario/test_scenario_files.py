@@ -29,11 +29,12 @@ def test_interventions_are_parsed_structurally() -> None:
     assert ex.intervention == "exercise" and ex.dose.unit == "min"
 
 
-def test_simulating_interventions_says_what_is_missing() -> None:
-    with pytest.raises(
-        MtorlabError, match=r"esketamine, exercise, fluoxetine.*interventions library"
-    ):
-        mt.simulate(FILES / "with_interventions.yaml")
+def test_a_scenario_with_interventions_simulates() -> None:
+    frame = mt.simulate(FILES / "with_interventions.yaml")
+    assert frame["time_h"].iloc[-1] == pytest.approx(
+        mt.load_scenario(FILES / "with_interventions.yaml").duration_h
+    )
+    assert frame.notna().all().all()
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_simulate_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run.csv"
     code, text, _ = run(capsys, "simulate", str(FILES / "valid_cums.yaml"), "-o", str(out))
-    assert code == 0 and "wrote 481 time points" in text
+    assert code == 0 and "48 h, 481 time points" in text and f"wrote {out}" in text
     df = pd.read_csv(out)
     assert list(df.columns) == ["time_h", "mtorc1_neuron", "bdnf", "depression_score"]
 

@@ -7,6 +7,7 @@ stderr and a non-zero exit code; heavy modules are imported inside the commands,
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -26,6 +27,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: still one line, the traceback only on request
+        if os.environ.get("MTORLAB_DEBUG"):
+            raise
+        print(
+            f"mtorlab: internal error: {type(exc).__name__}: {exc} "
+            "(set MTORLAB_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 70
     return 0
 
 

@@ -15,7 +15,7 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """The CLI application; each command module registers its commands on it."""
-    from mtorlab.cli import _demo, _figure, _kb, _model, _runs
+    from mtorlab.cli import _demo, _figure, _kb, _model, _runs, _simulate
 
     app = typer.Typer(
         name="mtorlab",
@@ -35,6 +35,7 @@ def build_app() -> typer.Typer:
         """mtorlab: an executable, evidence-linked model of mTOR signalling in depression."""
 
     _kb.register(app)
+    _simulate.register(app)
     _model.register(app)
     _runs.register(app)
     _demo.register(app)

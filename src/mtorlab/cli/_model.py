@@ -1,10 +1,9 @@
-"""``mtorlab simulate``, ``mtorlab model params|species|reactions`` and ``mtorlab export``."""
+"""``mtorlab model params|species|reactions`` and ``mtorlab export``."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -21,41 +20,6 @@ def _table(rows: list[list[str]], header: list[str]) -> None:
 
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
-
-
-def _write_frame(frame: Any, path: Path) -> None:
-    from mtorlab.errors import MtorlabError
-
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        write_atomic(path, frame.to_csv(index=False))
-    elif suffix == ".parquet":
-        buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)
-        write_atomic(path, buf.getvalue())
-    else:
-        raise MtorlabError(
-            f"output file {str(path)!r}: suffix {suffix or '(none)'!r}; use .csv or .parquet"
-        )
-
-
-def _simulate(scenario: Path, output: Path | None, outputs: str | None) -> None:
-    import mtorlab as mt
-
-    chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
-    frame = mt.simulate(mt.load_scenario(scenario), outputs=chosen)
-    if output is not None:
-        _write_frame(frame, output)
-        print(f"wrote {len(frame)} time points x {frame.shape[1] - 1} readouts to {output}")
-        return
-    rows = []
-    for col in frame.columns[1:]:
-        s = frame[col]
-        rows.append([col, _fmt(s.iloc[0]), _fmt(s.min()), _fmt(s.max()), _fmt(s.iloc[-1])])
-    print(
-        f"{frame.attrs.get('scenario')}: {frame['time_h'].iloc[-1]:g} h, {len(frame)} time points"
-    )
-    _table(rows, ["readout", "t=0", "min", "max", "end"])
 
 
 def _params(as_json: bool) -> None:
@@ -117,18 +81,7 @@ def _export(fmt: str, output: Path) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``simulate``, ``model`` and ``export`` to ``app``."""
-
-    @app.command("simulate")
-    def simulate(
-        scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-        output: Annotated[
-            Path | None, typer.Option("-o", "--output", help="Write .csv or .parquet.")
-        ] = None,
-        outputs: str | None = typer.Option(None, "--outputs", help="Readouts, comma-separated."),
-    ) -> None:
-        """Simulate a scenario: time_h then one column per readout."""
-        _simulate(scenario, output, outputs)
+    """Add ``model`` and ``export`` to ``app``."""
 
     model_app = typer.Typer(help="The model: parameters, species, reactions.", no_args_is_help=True)
 

@@ -31,3 +31,21 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_table(df: Any, output: str | Path) -> Path:
+    """Write a results table as CSV or Parquet, chosen by the file's suffix, atomically."""
+    import io
+
+    from mtorlab.errors import MtorlabError
+
+    suffix = Path(output).suffix.lower()
+    if suffix == ".csv":
+        return write_atomic(output, df.to_csv(index=False))
+    if suffix == ".parquet":
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        return write_atomic(output, buf.getvalue())
+    raise MtorlabError(
+        f"output {str(output)!r}: the suffix must be .csv or .parquet, not {suffix or '(none)'!r}"
+    )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from mtorlab.cli._output import print_json, write_atomic
+from mtorlab.cli._output import print_json, write_table
 
 STORE_HELP = "Run store directory (default: $MTORLAB_STORE or the user's data directory)."
 
@@ -16,22 +15,6 @@ def _store(path: str | None) -> Any:
     from mtorlab.store import RunStore
 
     return RunStore(path)
-
-
-def write_table(df: Any, output: str) -> Path:
-    """Write a results table as CSV or Parquet, chosen by the file's suffix, atomically."""
-    from mtorlab.errors import MtorlabError
-
-    suffix = Path(output).suffix.lower()
-    if suffix == ".csv":
-        return write_atomic(output, df.to_csv(index=False))
-    if suffix == ".parquet":
-        import io
-
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        return write_atomic(output, buf.getvalue())
-    raise MtorlabError(f"output {output!r}: the suffix must be .csv or .parquet, not {suffix!r}")
 
 
 def register(app: typer.Typer) -> None:

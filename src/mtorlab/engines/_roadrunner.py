@@ -57,6 +57,7 @@ class RoadRunnerEngine:
         integ.variable_step_size = False
         m = self.rr.model
         self.species_ids: tuple[str, ...] = tuple(m.getFloatingSpeciesIds())
+        self._species_index = {s: i for i, s in enumerate(self.species_ids)}
         ruled = set(self.rr.getAssignmentRuleIds())
         all_ids = list(m.getGlobalParameterIds())
         self._settable = np.array(
@@ -185,6 +186,7 @@ class RoadRunnerEngine:
         selections: Sequence[str],
         y0: np.ndarray | None = None,
         changes: Sequence[tuple[float, Mapping[str, float]]] = (),
+        doses: Sequence[tuple[float, Mapping[str, float]]] = (),
     ) -> np.ndarray:
         """Simulate from ``y0`` (default: the steady state of ``params``) to ``t_end`` hours.
 
@@ -199,7 +201,9 @@ class RoadRunnerEngine:
         y0
             Initial state (floating species, in ``species_ids`` order).
         changes
-            ``(time, {parameter: value})`` applied at that time (pulses, doses).
+            ``(time, {parameter: value})`` applied at that time (pulses, infusion rates).
+        doses
+            ``(time, {species: amount})``: amounts added to species at that time (boluses).
 
         Returns
         -------
@@ -213,23 +217,41 @@ class RoadRunnerEngine:
             self.rr.timeCourseSelections = list(sel)
             self._selections = sel
         self._set_state(start)
-        if not changes:
+        if not changes and not doses:
             return np.asarray(self.rr.simulate(0.0, float(t_end), int(n_points)))
-        return self._simulate_segments(float(t_end), int(n_points), changes)
+        return self._simulate_segments(float(t_end), int(n_points), changes, doses)
+
+    def _add_to_species(self, amounts: Mapping[str, float]) -> None:
+        m = self.rr.model
+        y = np.array(m.getFloatingSpeciesConcentrations(), dtype=float)
+        for name, amount in amounts.items():
+            y[self._species_index[name]] += amount
+        m.setFloatingSpeciesConcentrations(y)
 
     def _simulate_segments(
-        self, t_end: float, n_points: int, changes: Sequence[tuple[float, Mapping[str, float]]]
+        self,
+        t_end: float,
+        n_points: int,
+        changes: Sequence[tuple[float, Mapping[str, float]]],
+        doses: Sequence[tuple[float, Mapping[str, float]]],
     ) -> np.ndarray:
         grid = np.linspace(0.0, t_end, n_points)
-        cuts = sorted({float(t) for t, _ in changes if 0.0 <= t < t_end})
-        bounds = [0.0, *[c for c in cuts if c > 0.0], t_end]
+        event_times = {float(t) for t, _ in (*changes, *doses) if 0.0 <= t < t_end}
+        bounds = [0.0, *sorted(c for c in event_times if c > 0.0), t_end]
         by_time: dict[float, dict[str, float]] = {}
         for t, upd in changes:
             by_time.setdefault(float(t), {}).update(upd)
+        added: dict[float, dict[str, float]] = {}
+        for t, amounts in doses:
+            slot = added.setdefault(float(t), {})
+            for name, amount in amounts.items():
+                slot[name] = slot.get(name, 0.0) + amount
         rows: list[np.ndarray] = []
         for a, b in pairwise(bounds):
             if a in by_time:
                 self._apply(by_time[a])
+            if a in added:
+                self._add_to_species(added[a])
             inside = grid[(grid > a) & (grid < b)]
             times = np.concatenate(([a], inside, [b]))
             out = np.asarray(self.rr.simulate(times=times))

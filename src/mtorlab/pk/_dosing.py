@@ -54,14 +54,31 @@ def _quantity(text: str, where: str) -> Any:
     return q
 
 
+#: Doses above this (mg per kg body weight) are refused as implausible: far beyond any
+#: dose of the review's drugs (ketamine anaesthesia in rodents is ~100 mg/kg).
+MAX_MG_PER_KG = 1000.0
+#: An intervention dose above this multiple of its reference dose is refused.
+MAX_REFERENCE_MULTIPLE = 100.0
+
+
+def _plausible(value: float, adm: Administration, what: str, limit: float) -> float:
+    if value > limit:
+        raise MtorlabError(
+            f"{adm.where}.dose: {adm.dose!r} is implausible ({value:.4g} {what}, above {limit:g}); "
+            "check the number and its unit"
+        )
+    return value
+
+
 def drug_amount_mg_per_kg(adm: Administration, species: str) -> float:
     """A drug dose in mg per kg body weight (from mg/kg-like or mg-like units)."""
     q = _quantity(adm.dose, adm.where)
     weight = PHYSIOLOGY[species].body_weight_kg
     if q.check("[mass]/[mass]"):
-        return float(q.to("mg/kg").magnitude)
+        return _plausible(float(q.to("mg/kg").magnitude), adm, "mg/kg", MAX_MG_PER_KG)
     if q.check("[mass]"):
-        return float(q.to("mg").magnitude) / weight
+        mg_per_kg = float(q.to("mg").magnitude) / weight
+        return _plausible(mg_per_kg, adm, f"mg/kg for a {weight:g} kg {species}", MAX_MG_PER_KG)
     raise MtorlabError(
         f"{adm.where}.dose: {adm.dose!r} is neither a mass per body weight (mg/kg) nor a mass (mg)"
     )
@@ -78,6 +95,7 @@ def _effect_increment(adm: Administration, drug: Drug) -> tuple[float, float | N
             f"{adm.where}.dose: {adm.dose!r} for {drug.id} must be in units like {ec.dose_unit!r}"
         )
     increment = float((q / ref).to("dimensionless").magnitude)
+    _plausible(increment, adm, "times the reference dose", MAX_REFERENCE_MULTIPLE)
     session = adm.over_h
     if session is None and q.check("[time]"):
         session = float(q.to("hour").magnitude)  # exercise or DBS: the dose is the session

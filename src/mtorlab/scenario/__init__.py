@@ -2,13 +2,12 @@
 
 from mtorlab.scenario._load import load_scenario_file, validate_scenario
 from mtorlab.scenario._quantity import Quantity, parse_quantity
-from mtorlab.scenario._run import InterventionsUnavailableError, output_ids, run_scenario
+from mtorlab.scenario._run import output_ids, run_scenario
 from mtorlab.scenario._schema import ConditionBlock, Intervention, Scenario, Schedule
 
 __all__ = [
     "ConditionBlock",
     "Intervention",
-    "InterventionsUnavailableError",
     "Quantity",
     "Scenario",
     "Schedule",

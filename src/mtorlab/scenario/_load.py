@@ -12,6 +12,10 @@ from mtorlab.errors import DataFileError, UnknownIdError
 from mtorlab.ode._load import read_yaml
 from mtorlab.scenario._schema import Scenario
 
+#: Per-drug readouts: ``conc_plasma:<drug>``, ``conc_brain:<drug>`` (ng/mL) and
+#: ``effect:<id>`` (the effect level of an intervention without PK).
+PK_KINDS = ("conc_plasma", "conc_brain", "effect")
+
 
 def _where(loc: tuple[Any, ...]) -> tuple[str | None, str]:
     """Split a pydantic location into (entry, field), e.g. ``interventions #2``, ``dose``."""
@@ -49,10 +53,17 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
         err = exc.errors()[0]
         entry, fld = _where(tuple(err["loc"]))
         raise DataFileError(source, _message(err), entry=entry, field=fld) from None
-    known = tuple(readouts)
+    if scenario.drugs:
+        from mtorlab.interventions import parse_entries
+
+        parse_entries(scenario.drugs, f"{source}: drugs")
+    given = {iv.name for iv in scenario.interventions}
+    known = (*readouts, *(f"{kind}:{d}" for d in sorted(given) for kind in PK_KINDS))
     for i, out in enumerate(scenario.outputs or ()):
         if out not in known:
             msg = f"{UnknownIdError('readout', out, known)}"
+            if ":" in out and out.split(":", 1)[0] in PK_KINDS:
+                msg += " (drug readouts need the drug among the scenario's interventions)"
             raise DataFileError(source, msg, field=f"outputs[{i}]")
     return scenario
 

@@ -2,59 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from mtorlab.errors import MtorlabError
+from mtorlab.errors import MtorlabError, UnknownIdError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from mtorlab.engines import RoadRunnerEngine
+    from mtorlab.interventions import Library
     from mtorlab.ode import Model
+    from mtorlab.pk import Plan
     from mtorlab.scenario._schema import Scenario
 
-
-class InterventionsUnavailableError(MtorlabError):
-    """A scenario lists interventions, which need the interventions library."""
+EngineFor = Callable[["Model"], "RoadRunnerEngine"]
 
 
-def output_ids(model: Model, scenario: Scenario, outputs: Sequence[str] | None) -> list[str]:
-    """Readouts to report: the call's ``outputs``, else the scenario's, else all."""
-    chosen = list(outputs or scenario.outputs or model.readout_ids)
+def output_ids(
+    model: Model, scenario: Scenario, outputs: Sequence[str] | None, extra: Sequence[str] = ()
+) -> list[str]:
+    """Readouts to report: the call's ``outputs``, else the scenario's, else all.
+
+    ``extra`` are the scenario's drug readouts (``conc_plasma:<drug>`` …), reported by
+    default after the model's readouts.
+    """
+    chosen = list(outputs or scenario.outputs or (*model.readout_ids, *extra))
     for r in chosen:
-        model.readout(r)  # raises UnknownIdError with the nearest names
+        if r not in extra:
+            model.readout(r)  # raises UnknownIdError with the nearest names
     return chosen
+
+
+def _target(plan: Plan, model: Model, readout: str) -> str:
+    if readout in plan.pk_readouts:
+        return plan.pk_readouts[readout]
+    if ":" in readout:
+        raise UnknownIdError("drug readout", readout, tuple(plan.pk_readouts))
+    return model.readout(readout).target
 
 
 def run_scenario(
     model: Model,
-    engine: RoadRunnerEngine,
+    engine_for: EngineFor,
     scenario: Scenario,
     outputs: Sequence[str] | None = None,
+    library: Library | None = None,
 ) -> pd.DataFrame:
     """Simulate ``scenario``: column ``time_h`` (hours from its start), then one per readout.
 
     The system starts in the steady state of the scenario's condition (the animal or
-    patient is already in that state at t = 0).
+    patient is already in that state at t = 0); doses follow the scenario's schedule.
+    Drug concentrations (``conc_plasma:<drug>``, ``conc_brain:<drug>``) are in ng/mL.
     """
     import pandas as pd
 
-    if scenario.interventions:
-        names = ", ".join(sorted({i.name for i in scenario.interventions}))
-        raise InterventionsUnavailableError(
-            f"scenario {scenario.name!r} lists interventions ({names}); running interventions "
-            "needs the interventions library, which this version does not include yet - "
-            "remove `interventions:` to simulate the condition alone"
-        )
-    chosen = output_ids(model, scenario, outputs)
+    from mtorlab.interventions import load_library
+    from mtorlab.pk import CONC_SCALE, plan_scenario
+
+    lib = library if library is not None else load_library()
+    if scenario.drugs:
+        lib = lib.extended(scenario.drugs, f"scenario {scenario.name!r}: drugs")
+    plan = plan_scenario(model, scenario, lib)
+    chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
     params = model.condition_inputs(scenario.condition.as_inputs())
-    n_points = round(scenario.duration_h / scenario.step_h()) + 1
-    targets = [model.readouts[r].target for r in chosen]
-    data = engine.simulate(
-        params, t_end=scenario.duration_h, n_points=max(n_points, 2), selections=targets
-    )
+    n_points = max(round(scenario.duration_h / scenario.step_h()) + 1, 2)
+    targets = [_target(plan, plan.model, r) for r in chosen]
+    engine = engine_for(plan.model)
+    try:
+        data = engine.simulate(
+            params,
+            t_end=scenario.duration_h,
+            n_points=n_points,
+            selections=targets,
+            changes=plan.changes,
+            doses=plan.doses,
+        )
+    except RuntimeError as exc:  # CVODE failures surface as RuntimeError
+        raise MtorlabError(f"scenario {scenario.name!r}: the integrator failed: {exc}") from None
     frame = pd.DataFrame(data, columns=["time_h", *chosen])
+    for col in chosen:
+        if col.startswith(("conc_plasma:", "conc_brain:")):
+            frame[col] = (frame[col] * CONC_SCALE).clip(lower=0.0)  # solver noise below 0
     frame.attrs.update(
         scenario=scenario.name, species=scenario.species, condition=scenario.condition.as_inputs()
     )

@@ -59,7 +59,7 @@ class Intervention(_Record):
     drug: str | None = Field(default=None, pattern=ID)
     intervention: str | None = Field(default=None, pattern=ID)
     dose: Dose
-    route: Literal["iv", "ip", "po", "intranasal", "icv"] | None = None
+    route: Literal["iv", "ip", "po", "intranasal", "icv", "sc", "im"] | None = None
     at: Time | None = None
     over: Time | None = None
     schedule: Schedule | None = None
@@ -75,9 +75,14 @@ class Intervention(_Record):
             raise ValueError(f"at must not be negative, got {self.at}")
         if self.over is not None and self.over.value <= 0:
             raise ValueError(f"over must be longer than zero, got {self.over}")
-        if self.dose.value <= 0:
-            raise ValueError(f"dose must be positive, got {self.dose}")
         return self
+
+    @field_validator("dose")
+    @classmethod
+    def _positive_dose(cls, v: Quantity) -> Quantity:
+        if v.value <= 0:
+            raise ValueError(f"dose must be positive, got {v}")
+        return v
 
     @property
     def name(self) -> str:
@@ -86,7 +91,11 @@ class Intervention(_Record):
 
 
 class Scenario(_Record):
-    """A user's scenario: species, condition, interventions, duration, outputs."""
+    """A user's scenario: species, condition, interventions, duration, outputs.
+
+    ``drugs`` holds intervention-library entries (the library's schema) that the scenario
+    brings with it, so a scenario with a new drug stays self-contained.
+    """
 
     name: str = Field(min_length=1)
     species: Literal["mouse", "rat", "human"]
@@ -96,6 +105,7 @@ class Scenario(_Record):
     outputs: tuple[str, ...] | None = None
     output_step: Time | None = None
     description: str | None = None
+    drugs: tuple[dict[str, Any], ...] = ()
 
     @field_validator("duration")
     @classmethod

@@ -1,5 +1,5 @@
 """The run store: every CLI run recorded in an embedded DuckDB catalog, results as Parquet."""
 
-from mtorlab.store._store import RunRecord, RunStore, default_store_path
+from mtorlab.store._store import RunRecord, RunStore, default_store_path, sha256
 
-__all__ = ["RunRecord", "RunStore", "default_store_path"]
+__all__ = ["RunRecord", "RunStore", "default_store_path", "sha256"]

@@ -1,0 +1,151 @@
+"""``mtorlab simulate``: run a scenario (or a sweep), summarise, plot, store the run."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mtorlab.cli._output import write_atomic, write_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STORE_HELP = "Run store directory (default: $MTORLAB_STORE or the user's data directory)."
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def summary_rows(frame: pd.DataFrame) -> list[list[str]]:
+    """Per readout: value at t = 0, the peak (largest deviation from it), when, and the end."""
+    rows = []
+    for col in frame.columns[1:]:
+        s = frame[col]
+        i = int((s - s.iloc[0]).abs().to_numpy().argmax())
+        t_peak = float(frame["time_h"].iloc[i])
+        rows.append([col, _fmt(s.iloc[0]), _fmt(s.iloc[i]), f"{t_peak:g}", _fmt(s.iloc[-1])])
+    return rows
+
+
+def _print_table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _record(frame: pd.DataFrame, scenario_path: Path, store: str | None, wall: float) -> str:
+    import json
+
+    import mtorlab as mt
+    from mtorlab.io import to_sbml
+    from mtorlab.store import RunStore, sha256
+
+    model = mt.model()
+    params = {p.id: p.value for p in model.parameters.values()}
+    return RunStore(store).record(
+        frame,
+        command="simulate",
+        name=str(frame.attrs.get("scenario", scenario_path.stem)),
+        scenario_text=scenario_path.read_text(encoding="utf-8"),
+        model_sha256=sha256(to_sbml(model, miriam=False)),
+        parameters_sha256=sha256(json.dumps(params, sort_keys=True)),
+        wall_s=wall,
+    )
+
+
+def _sweep(sc: Any, spec: str, outputs: list[str] | None, libs: list[str]) -> tuple[Any, Any]:
+    """Run every value of a sweep; return (long table, per-dose summary table)."""
+    import pandas as pd
+    from rich.progress import Progress
+
+    import mtorlab as mt
+    from mtorlab.scenario._vary import apply_sweep, parse_vary
+
+    sweep = parse_vary(spec)
+    frames, summary = [], []
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"{sweep.label}", total=len(sweep.values))
+        for value in sweep.values:
+            run = mt.simulate(apply_sweep(sc, sweep, value), outputs=outputs, library_files=libs)
+            frames.append(run.assign(vary=value))
+            row: dict[str, Any] = {"vary": value, "dose": float(value.split()[0])}
+            for col in run.columns[1:]:
+                dev = run[col] - run[col].iloc[0]
+                row[f"{col}_peak_change"] = float(dev.iloc[int(dev.abs().to_numpy().argmax())])
+                row[f"{col}_end"] = float(run[col].iloc[-1])
+            summary.append(row)
+            bar.advance(task)
+    long = pd.concat(frames, ignore_index=True)
+    long.attrs.update(frames[0].attrs, scenario=f"{sc.name} [{sweep.label} sweep]")
+    return long, pd.DataFrame(summary)
+
+
+def run_simulate(
+    scenario: Path,
+    output: Path | None,
+    outputs: str | None,
+    plot: Path | None,
+    vary: str | None,
+    library: list[Path],
+    store: str | None,
+) -> None:
+    """The ``simulate`` command (see its help)."""
+    import mtorlab as mt
+    from mtorlab.plots import dose_response, time_courses
+
+    start = time.perf_counter()
+    libs = [str(p) for p in library]
+    for f in libs:
+        mt._api.library(f)  # validate --library files before anything runs
+    sc = mt.load_scenario(scenario)
+    chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
+    if vary:
+        frame, table = _sweep(sc, vary, chosen, libs)
+        readouts = [c for c in frame.columns if c not in ("time_h", "vary")]
+        print(f"{frame.attrs['scenario']}: peak change from t = 0 by value")
+        cols = ["vary"] + [f"{r}_peak_change" for r in readouts]
+        _print_table([[_fmt(v) if isinstance(v, float) else str(v) for v in r] for r in
+                      table[cols].itertuples(index=False)], ["value", *readouts])  # fmt: skip
+        image = dose_response(table, vary.split("=")[0], readouts) if plot else None
+    else:
+        frame = mt.simulate(sc, outputs=chosen, library_files=libs)
+        readouts = list(frame.columns[1:])
+        print(f"{sc.name}: {frame['time_h'].iloc[-1]:g} h, {len(frame)} time points")
+        _print_table(summary_rows(frame), ["readout", "t=0", "peak", "peak at (h)", "end"])
+        image = time_courses({sc.name: frame}, readouts[:12], title=sc.name) if plot else None
+    if output is not None:
+        write_table(frame, output)
+        print(f"wrote {output}")
+    if plot is not None and image is not None:
+        write_atomic(plot, image)
+        print(f"wrote {plot}")
+    run_id = _record(frame, scenario, store, time.perf_counter() - start)
+    print(f"run {run_id} recorded (mtorlab runs show {run_id})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``mtorlab simulate`` to ``app``."""
+
+    @app.command("simulate")
+    def simulate(
+        scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+        output: Annotated[
+            Path | None, typer.Option("-o", "--output", help="Write .csv or .parquet.")
+        ] = None,
+        outputs: str | None = typer.Option(None, "--outputs", help="Readouts, comma-separated."),
+        plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG plot.")] = None,
+        vary: str | None = typer.Option(
+            None, "--vary", help="Sweep, e.g. esketamine.dose=0.1,0.3,1mg/kg (dose-response)."
+        ),
+        library: Annotated[
+            list[Path] | None,
+            typer.Option("--library", help="Extra intervention-library file (repeatable)."),
+        ] = None,
+        store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    ) -> None:
+        """Simulate a scenario: time_h then one column per readout; the run is recorded."""
+        run_simulate(scenario, output, outputs, plot, vary, library or [], store)

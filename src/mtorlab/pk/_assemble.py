@@ -1,0 +1,182 @@
+"""Assemble a scenario's model: the base model plus a PK module per drug, and its doses.
+
+Each model input a drug targets (``nmdar_block``, ``rapa_glia``…) stops being a constant
+and becomes an assignment rule: the drugs' Hill terms combined by independent action.
+Boluses become amounts added to states; infusions and sessions become input rates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mtorlab.errors import MtorlabError, UnknownIdError
+from mtorlab.interventions import Drug, Formulation, Library
+from mtorlab.pk._dosing import Administration, Event, events_for
+from mtorlab.pk._modules import Module, drug_module
+
+if TYPE_CHECKING:
+    from mtorlab.ode import Model
+    from mtorlab.scenario import Intervention, Scenario
+
+PK_COMPARTMENTS = [
+    {"id": "pk_body", "name": "body (pharmacokinetics)", "context": "periphery"},
+    {"id": "pk_brain", "name": "brain (pharmacokinetics)", "context": "neuron"},
+]
+#: PK readouts are reported in ng/mL (the model computes mg/L).
+CONC_SCALE = 1000.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a scenario runs: its model, parameter changes over time and bolus doses."""
+
+    model: Model
+    changes: tuple[tuple[float, dict[str, float]], ...]
+    doses: tuple[tuple[float, dict[str, float]], ...]
+    pk_readouts: dict[str, str]
+
+
+def _times(iv: Intervention, where: str, duration_h: float) -> tuple[float, ...]:
+    times = iv.schedule.times() if iv.schedule is not None else [iv.at.value]  # type: ignore[union-attr]
+    late = [t for t in times if t >= duration_h]
+    if late:
+        fld = "schedule" if iv.schedule is not None else "at"
+        raise MtorlabError(
+            f"{where}.{fld}: a dose at {late[0]:g} h falls outside the scenario's duration "
+            f"({duration_h:g} h); shorten the schedule or lengthen `duration`"
+        )
+    return tuple(times)
+
+
+def _entry(iv: Intervention, where: str, library: Library) -> Drug:
+    drug = library.get(iv.name)
+    key = "drug" if iv.drug is not None else "intervention"
+    if (drug.kind == "intervention") != (key == "intervention"):
+        right = "intervention" if drug.kind == "intervention" else "drug"
+        raise MtorlabError(
+            f"{where}.{key}: {drug.id!r} is a {drug.kind}; write `{right}: {drug.id}`"
+        )
+    return drug
+
+
+def _formulation(drug: Drug, name: str | None, where: str) -> Formulation | None:
+    if name is None:
+        return None
+    for f in drug.formulations:
+        if f.id == name:
+            return f
+    known = [f.id for f in drug.formulations] or ["(none)"]
+    raise MtorlabError(
+        f"{where}.formulation: {name!r} is not a formulation of {drug.id}; "
+        f"known: {', '.join(known)}"
+    )
+
+
+def _modules(scenario: Scenario, library: Library) -> tuple[dict[str, Module], dict[str, Drug]]:
+    routes: dict[str, set[str]] = {}
+    forms: dict[str, Formulation | None] = {}
+    drugs: dict[str, Drug] = {}
+    for i, iv in enumerate(scenario.interventions):
+        where = f"interventions #{i + 1}"
+        drug = _entry(iv, where, library)
+        form = _formulation(drug, iv.formulation, where)
+        if drug.id in forms and forms[drug.id] != form:
+            raise MtorlabError(
+                f"{where}.formulation: one scenario gives {drug.id} in one formulation only"
+            )
+        if drug.pk and scenario.species not in drug.pk:
+            raise MtorlabError(
+                f"{where}: {drug.id} has no PK for {scenario.species}; it has {', '.join(drug.pk)}"
+            )
+        drugs[drug.id], forms[drug.id] = drug, form
+        routes.setdefault(drug.id, set()).update({iv.route} if iv.route else set())
+    mods = {d: drug_module(drugs[d], scenario.species, routes[d], forms[d]) for d in drugs}
+    return mods, drugs
+
+
+def _rules(model: Model, modules: Iterable[tuple[Drug, Module]]) -> list[dict[str, Any]]:
+    terms: dict[str, list[str]] = {}
+    mechanisms: dict[str, set[str]] = {}
+    for drug, mod in modules:
+        for name, ts in mod.terms.items():
+            if name not in model.parameters or model.parameters[name].role != "input":
+                known = [p for p in model.input_ids if model.parameters[p].role == "input"]
+                raise UnknownIdError(f"model input (target of {drug.id})", name, known)
+            terms.setdefault(name, []).extend(ts)
+            mechanisms.setdefault(name, set()).update(
+                m for t in drug.targets if t.input == name for m in t.mechanisms
+            )
+    rules = []
+    for name, ts in terms.items():
+        formula = ts[0] if len(ts) == 1 else "1 - " + " * ".join(f"(1 - {t})" for t in ts)
+        rules.append(
+            {
+                "id": name,
+                "name": f"{name} from drug exposure",
+                "context": "neuron",
+                "formula": formula,
+                "mechanisms": sorted(mechanisms[name]),
+                "sbo": "SBO:0000196",
+                "description": f"{model.parameters[name].description}, from the drugs given",
+            }
+        )
+    return rules
+
+
+def _schedule(
+    events: list[Event],
+) -> tuple[tuple[tuple[float, dict[str, float]], ...], tuple[tuple[float, dict[str, float]], ...]]:
+    doses: dict[float, dict[str, float]] = {}
+    rate_deltas: dict[float, dict[str, float]] = {}
+    for e in events:
+        slot = (doses if e.kind == "add" else rate_deltas).setdefault(e.time_h, {})
+        slot[e.target] = slot.get(e.target, 0.0) + e.value
+    running: dict[str, float] = {}
+    changes = []
+    for t in sorted(rate_deltas):
+        for name, delta in rate_deltas[t].items():
+            running[name] = max(0.0, running.get(name, 0.0) + delta)
+        changes.append((t, dict(running)))
+    return tuple(changes), tuple(sorted(doses.items()))
+
+
+def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
+    """The model and dosing of ``scenario`` (the base model alone when it has no interventions)."""
+    if not scenario.interventions:
+        return Plan(model, (), (), {})
+    modules, drugs = _modules(scenario, library)
+    rules = _rules(model, ((drugs[d], m) for d, m in modules.items()))
+    replaced = {r["id"] for r in rules}
+    base = dataclasses.replace(
+        model,
+        parameters={k: v for k, v in model.parameters.items() if k not in replaced},
+        origin={k: v for k, v in model.origin.items() if k not in replaced},
+    )
+    records: dict[str, list[dict[str, Any]]] = {
+        "compartments": PK_COMPARTMENTS,
+        "species": [s for m in modules.values() for s in m.species],
+        "parameters": [p for m in modules.values() for p in m.parameters],
+        "reactions": [r for m in modules.values() for r in m.reactions],
+        "assignments": [a for m in modules.values() for a in m.assignments] + rules,
+    }
+    extended = base.extend(records, source=f"PK modules of {', '.join(sorted(drugs))}")
+    events: list[Event] = []
+    for i, iv in enumerate(scenario.interventions):
+        where = f"interventions #{i + 1}"
+        times = _times(iv, where, scenario.duration_h)
+        adm = Administration(
+            entry=iv.name,
+            dose=iv.dose.text,
+            route=iv.route,
+            times_h=times,
+            over_h=iv.over.value if iv.over is not None else None,
+            formulation=iv.formulation,
+            where=where,
+        )
+        events += events_for(adm, drugs[iv.name], scenario.species, modules[iv.name])
+    changes, doses = _schedule(events)
+    pk_readouts = {k: v for m in modules.values() for k, v in m.readouts.items()}
+    return Plan(extended, changes, doses, pk_readouts)

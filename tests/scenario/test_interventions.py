@@ -1,0 +1,228 @@
+"""Scenarios with drugs and interventions: PK shapes, responses, bad input, user drugs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mtorlab as mt
+from mtorlab.cli import main
+from mtorlab.errors import MtorlabError
+from mtorlab.scenario import validate_scenario
+
+FILES = Path(__file__).resolve().parents[1] / "data" / "scenarios"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def scenario(**fields: object) -> mt.scenario.Scenario:  # type: ignore[name-defined]
+    base = {"name": "t", "species": "human", "duration": "2 d", "output_step": "3 min"}
+    return validate_scenario({**base, **fields}, "test", mt.model().readout_ids)
+
+
+def terminal_half_life(df: pd.DataFrame, col: str, start_h: float, end_h: float) -> float:
+    """Half-life from a log-linear fit of ``col`` between two times."""
+    w = df[(df.time_h >= start_h) & (df.time_h <= end_h)]
+    slope = np.polyfit(w.time_h, np.log(w[col]), 1)[0]
+    return -math.log(2) / slope
+
+
+@pytest.mark.parametrize(
+    ("drug", "route", "dose", "window", "expected"),
+    [
+        ("ketamine", "iv", "0.5 mg/kg", (4, 12), 2.5),  # Clements 1982: 2-3 h
+        ("esketamine", "intranasal", "56 mg", (24, 48), 9.5),  # Spravato label: 7-12 h
+        ("rapamycin", "po", "2 mg", (100, 300), 62.0),  # Rapamune label: 62 +/- 16 h
+        ("fluoxetine", "po", "20 mg", (48, 200), 48.0),  # Prozac label: 1-3 d acute
+    ],
+)  # fmt: skip
+def test_human_plasma_half_lives_match_the_sources(
+    drug: str, route: str, dose: str, window: tuple[float, float], expected: float
+) -> None:
+    sc = scenario(
+        duration="14 d",
+        output_step="30 min",
+        interventions=[{"drug": drug, "dose": dose, "route": route, "at": "0 h"}],
+        outputs=[f"conc_plasma:{drug}"],
+    )
+    df = mt.simulate(sc)
+    assert terminal_half_life(df, f"conc_plasma:{drug}", *window) == pytest.approx(
+        expected, rel=0.2
+    )
+
+
+def test_esketamine_intranasal_peaks_within_20_to_40_minutes() -> None:
+    sc = scenario(
+        duration="6 h",
+        output_step="1 min",
+        interventions=[{"drug": "esketamine", "dose": "56 mg", "route": "intranasal", "at": "0 h"}],
+        outputs=["conc_plasma:esketamine"],
+    )
+    df = mt.simulate(sc)
+    t_max = df.time_h[df["conc_plasma:esketamine"].idxmax()] * 60
+    assert 20 <= t_max <= 40
+
+
+def test_rodent_ketamine_clears_from_brain_within_about_three_hours() -> None:
+    for species in ("rat", "mouse"):
+        sc = scenario(
+            species=species,
+            duration="12 h",
+            interventions=[{"drug": "ketamine", "dose": "10 mg/kg", "route": "ip", "at": "0 h"}],
+            outputs=["conc_brain:ketamine"],
+        )
+        brain = mt.simulate(sc).set_index("time_h")["conc_brain:ketamine"]
+        assert brain.loc[3.0:].max() < 0.1 * brain.max(), species  # type: ignore[misc]
+
+
+def test_rapamycin_brain_penetration_and_peg_liposome() -> None:
+    """RAPA-03: brain/plasma 15-20% at equilibrium; PEG liposomes triple brain exposure."""
+    runs = {}
+    for form in (None, "peg_liposome"):
+        iv = {"drug": "rapamycin", "dose": "1 mg/kg", "route": "ip",
+              "schedule": {"start": "0 d", "every": "1 d", "count": 10}}  # fmt: skip
+        if form:
+            iv["formulation"] = form
+        sc = scenario(species="mouse", duration="10 d", output_step="1 h", interventions=[iv],
+                      outputs=["conc_plasma:rapamycin", "conc_brain:rapamycin"])  # fmt: skip
+        runs[form] = mt.simulate(sc)
+    plain = runs[None].iloc[-48:]
+    ratio = plain["conc_brain:rapamycin"].mean() / plain["conc_plasma:rapamycin"].mean()
+    assert 0.15 <= ratio <= 0.20
+    peg = runs["peg_liposome"].iloc[-48:]
+    assert peg["conc_brain:rapamycin"].mean() / plain[
+        "conc_brain:rapamycin"
+    ].mean() == pytest.approx(3.0, rel=0.05)
+
+
+@pytest.fixture(scope="module")
+def ketamine_rat() -> tuple[pd.DataFrame, float]:
+    df = mt.simulate(EXAMPLES / "ketamine_single_dose_rat.yaml")
+    return df.set_index("time_h"), 2.0  # dose time
+
+
+def test_ketamine_raises_neuronal_mtorc1_and_s6k_within_the_hour(
+    ketamine_rat: tuple[pd.DataFrame, float],
+) -> None:
+    df, t0 = ketamine_rat
+    base = df.loc[:t0].iloc[-1]
+    one_hour = df.loc[t0 + 1.0]
+    for readout in ("mtorc1_neuron", "p_s6k"):
+        assert one_hour[readout] > 1.10 * base[readout], readout
+
+
+def test_ketamine_signalling_returns_towards_baseline_within_hours(
+    ketamine_rat: tuple[pd.DataFrame, float],
+) -> None:
+    df, t0 = ketamine_rat
+    base, peak = df.loc[:t0].iloc[-1]["mtorc1_neuron"], df["mtorc1_neuron"].max()
+    day = df.loc[t0 + 24.0]["mtorc1_neuron"]
+    assert day - base < 0.3 * (peak - base)
+
+
+def test_ketamine_synaptic_protein_rises_over_hours_and_stays_up_for_days(
+    ketamine_rat: tuple[pd.DataFrame, float],
+) -> None:
+    df, t0 = ketamine_rat
+    base = df.loc[:t0].iloc[-1]["synaptic_protein"]
+    s = df["synaptic_protein"]
+    assert s.idxmax() - t0 > 4.0  # slower than the kinase response
+    assert s.loc[t0 + 48.0] > base * 1.01  # still above baseline two days later
+
+
+def test_ketamine_lowers_the_depression_score_by_24_hours(
+    ketamine_rat: tuple[pd.DataFrame, float],
+) -> None:
+    df, t0 = ketamine_rat
+    base = df.loc[:t0].iloc[-1]["depression_score"]
+    assert df.loc[t0 + 24.0]["depression_score"] < base - 3
+
+
+def test_rapamycin_alone_in_cums_lowers_glial_mtorc1_and_raises_autophagy() -> None:
+    df = mt.simulate(EXAMPLES / "rapamycin_continuous_cums_mouse.yaml")
+    start, end = df.iloc[0], df.iloc[-1]
+    assert end["mtorc1_glia"] < 0.5 * start["mtorc1_glia"]
+    assert end["autophagy_flux"] > 1.2 * start["autophagy_flux"]
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("bad_unknown_drug.yaml", "unknown drug or intervention 'ketamin'; nearest: ketamine"),
+        (
+            "bad_route_for_drug.yaml",
+            "interventions #1.route: 'iv' is not a route of fluoxetine; allowed: po, ip",
+        ),
+        ("bad_absurd_dose.yaml", "interventions #1.dose: '5000 mg/kg' is implausible"),
+        ("bad_schedule_outside.yaml", "interventions #1.schedule: a dose at 168 h falls outside"),
+        ("bad_drug_as_intervention.yaml", "write `intervention: exercise`"),
+        (
+            "bad_formulation.yaml",
+            "'nanogel' is not a formulation of rapamycin; known: peg_liposome",
+        ),
+    ],
+)
+def test_bad_interventions_fail_with_one_line_and_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, says: str
+) -> None:
+    out, plot = tmp_path / "out.csv", tmp_path / "out.png"
+    code = main(["simulate", str(FILES / name), "-o", str(out), "--plot", str(plot)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert says in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists() and not plot.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "says"),
+    [
+        ("bad_negative_dose.yaml", "dose", "must be positive"),
+        ("bad_drug_readout.yaml", "outputs[0]", "unknown readout 'conc_plasma:esketamine'"),
+    ],
+)
+def test_bad_scenario_fields_are_named(name: str, field: str, says: str) -> None:
+    with pytest.raises(MtorlabError) as err:
+        mt.load_scenario(FILES / name)
+    assert err.value.field == field and says in str(err.value)  # type: ignore[attr-defined]
+
+
+def test_a_scenario_brings_its_own_drug() -> None:
+    df = mt.simulate(FILES / "with_own_drug.yaml").set_index("time_h")
+    assert df["conc_plasma:zz_agonist"].max() > 0
+    assert df["p_akt_t308"].max() > 1.05 * df["p_akt_t308"].iloc[0]
+
+
+def test_a_library_file_adds_a_drug_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    sc = tmp_path / "uses_zz.yaml"
+    sc.write_text(
+        "name: zz\nspecies: mouse\nduration: 1 d\n"
+        "interventions: [{drug: zz_agonist, dose: 10 mg/kg, route: po, at: 1 h}]\n"
+        "outputs: [conc_brain:zz_agonist, mtorc1_neuron]\n",
+        encoding="utf-8",
+    )
+    assert main(["simulate", str(sc)]) == 2
+    assert "unknown drug or intervention 'zz_agonist'" in capsys.readouterr().err
+    out = tmp_path / "zz.csv"
+    lib = data_dir / "library" / "made_up_drug.yaml"
+    assert main(["simulate", str(sc), "--library", str(lib), "-o", str(out)]) == 0
+    assert pd.read_csv(out)["conc_brain:zz_agonist"].max() > 0
+
+
+def test_vary_makes_a_dose_response_table_and_plot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plot, out = tmp_path / "dr.png", tmp_path / "dr.csv"
+    code = main(["simulate", str(EXAMPLES / "esketamine_dose_series_human.yaml"), "--outputs", "mtorc1_neuron",
+                 "--vary", "esketamine.dose=0.1,0.5,1.5mg/kg", "--plot", str(plot), "-o", str(out)])  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 0 and "0.1 mg/kg" in text and "1.5 mg/kg" in text
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_csv(out)
+    peaks = table.groupby("vary", sort=False)["mtorc1_neuron"].max()
+    assert list(peaks.index) == ["0.1 mg/kg", "0.5 mg/kg", "1.5 mg/kg"]
+    assert peaks.is_monotonic_increasing
