@@ -36,16 +36,23 @@ def model() -> Model:
     return load_model()
 
 
+#: Engines by model identity; the value keeps the model alive so its id stays unique.
+_ENGINES: dict[int, tuple[Model, RoadRunnerEngine]] = {}
+
+
 def reference_engine(for_model: Model | None = None) -> RoadRunnerEngine:
     """libRoadRunner loaded with a model's SBML (default: the package's model).
 
-    Engines are cached by SBML text, so each model (the base model, or the base model with
-    a scenario's PK modules) is JIT-compiled once per process. The SBML omits the
-    knowledge-base cross-references, which do not change the mathematics.
+    Engines are cached per model object and by SBML text, so each model (the base model,
+    or the base model with a scenario's PK modules) is JIT-compiled once per process. The
+    SBML omits the knowledge-base cross-references, which do not change the mathematics.
     """
     from mtorlab.io import to_sbml
 
-    return _engine_for_sbml(to_sbml(for_model or model(), miriam=False))
+    m = for_model or model()
+    if id(m) not in _ENGINES:
+        _ENGINES[id(m)] = (m, _engine_for_sbml(to_sbml(m, miriam=False)))
+    return _ENGINES[id(m)][1]
 
 
 @lru_cache(maxsize=16)

@@ -24,7 +24,9 @@ def hours(text: str | float) -> float:
     """A duration such as ``"2 h"``, ``"30 min"`` or ``"14 d"`` in hours (numbers are hours)."""
     if isinstance(text, int | float):
         return float(text)
-    from mtorlab.units import ureg
+    from mtorlab.units import registry
+
+    ureg = registry()
 
     try:
         return float(ureg.Quantity(text).to("hour").magnitude)

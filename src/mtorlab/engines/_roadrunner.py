@@ -48,7 +48,8 @@ class RoadRunnerEngine:
         self.sbml = sbml
         self.tolerances = tolerances or Tolerances()
         self.rr: Any = roadrunner.RoadRunner(sbml)
-        self.rr.conservedMoietyAnalysis = False
+        # conservedMoietyAnalysis is off by default; setting it (even to False) recompiles
+        # the model, which costs as much as loading it.
         self.rr.steadyStateSolver.auto_moiety_analysis = False
         integ = self.rr.integrator
         integ.relative_tolerance = self.tolerances.rtol

@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from mtorlab._yaml import read_yaml
 from mtorlab.errors import DataFileError, UnknownIdError
 from mtorlab.interventions._schema import Drug
 
@@ -74,14 +74,7 @@ def parse_entries(entries: Iterable[Mapping[str, Any]], source: str) -> list[Dru
 def read_library_file(path: str | Path) -> list[Mapping[str, Any]]:
     """Raw entries of a library file (top-level key ``drugs``)."""
     p = Path(path)
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataFileError(str(p), f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise DataFileError(str(p), f"malformed YAML{where}") from None
+    doc = read_yaml(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("drugs"), list):
         raise DataFileError(str(p), "a library file holds a list under the key 'drugs'")
     return list(doc["drugs"])

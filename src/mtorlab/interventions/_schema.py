@@ -39,10 +39,10 @@ class Quantity(_Record):
     @field_validator("unit")
     @classmethod
     def _pint_unit(cls, v: str) -> str:
-        from mtorlab.units import ureg
+        from mtorlab.units import parse_units
 
         try:
-            ureg.parse_units(v)
+            parse_units(v)
         except Exception as exc:  # pint raises several error types for a bad unit
             raise ValueError(f"unit {v!r} is not a unit pint understands ({exc})") from None
         return v
@@ -56,9 +56,9 @@ class Quantity(_Record):
 
     def to(self, unit: str) -> float:
         """The value converted to ``unit``."""
-        from mtorlab.units import ureg
+        from mtorlab.units import registry
 
-        return float(ureg.Quantity(self.value, self.unit).to(unit).magnitude)
+        return float(registry().Quantity(self.value, self.unit).to(unit).magnitude)
 
 
 class SpeciesPK(_Record):

@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from mtorlab._yaml import read_yaml
 from mtorlab.errors import DataFileError
 from mtorlab.kb._schema import Claim, Entity, Mechanism, Tension
 
@@ -56,18 +56,6 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("mtorlab.kb") / "data"))
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataFileError(str(path), f"malformed YAML{where}: {problem}") from None
-    except OSError as exc:
-        raise DataFileError(str(path), f"cannot read: {exc.strerror}") from None
-
-
 def _first_error(exc: ValidationError) -> tuple[str, str]:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"]) or "(record)"
@@ -83,7 +71,7 @@ def _first_error(exc: ValidationError) -> tuple[str, str]:
 
 
 def _records(path: Path) -> Iterable[tuple[str, BaseModel]]:
-    doc = _read_yaml(path)
+    doc = read_yaml(path)
     if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in _KINDS:
         raise DataFileError(
             str(path), f"the file must hold exactly one top-level key out of {', '.join(_KINDS)}"

@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from mtorlab._yaml import read_yaml
 from mtorlab.errors import DataFileError, UnknownIdError
 from mtorlab.ode._formula import parse_equation, symbols
 from mtorlab.ode._schema import (
@@ -40,20 +40,6 @@ KINDS: dict[str, type[BaseModel]] = {
 def default_data_dir() -> Path:
     """The directory of the model files shipped with the package."""
     return Path(str(resources.files("mtorlab.ode") / "data"))
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning syntax and I/O errors into :class:`DataFileError`."""
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataFileError(str(path), f"malformed YAML{where}: {problem}") from None
-    except OSError as exc:
-        raise DataFileError(str(path), f"cannot read: {exc.strerror}") from None
 
 
 def first_error(exc: ValidationError) -> tuple[str, str]:

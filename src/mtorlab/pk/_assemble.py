@@ -143,11 +143,12 @@ def _schedule(
     return tuple(changes), tuple(sorted(doses.items()))
 
 
-def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
-    """The model and dosing of ``scenario`` (the base model alone when it has no interventions)."""
-    if not scenario.interventions:
-        return Plan(model, (), (), {})
-    modules, drugs = _modules(scenario, library)
+#: Extended models by (base model, species, drugs with routes and formulation); the
+#: value keeps the base model alive so its id cannot be reused while the entry exists.
+_MODELS: dict[tuple[Any, ...], tuple[Model, Model]] = {}
+
+
+def _extended(model: Model, modules: dict[str, Module], drugs: dict[str, Drug]) -> Model:
     rules = _rules(model, ((drugs[d], m) for d, m in modules.items()))
     replaced = {r["id"] for r in rules}
     base = dataclasses.replace(
@@ -162,7 +163,32 @@ def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
         "reactions": [r for m in modules.values() for r in m.reactions],
         "assignments": [a for m in modules.values() for a in m.assignments] + rules,
     }
-    extended = base.extend(records, source=f"PK modules of {', '.join(sorted(drugs))}")
+    return base.extend(records, source=f"PK modules of {', '.join(sorted(drugs))}")
+
+
+def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
+    """The model and dosing of ``scenario`` (the base model alone when it has no interventions).
+
+    The extended model depends only on the species and on which drugs are given by which
+    routes in which formulation, so it is built once per such combination and reused.
+    """
+    if not scenario.interventions:
+        return Plan(model, (), (), {})
+    modules, drugs = _modules(scenario, library)
+    key = (
+        id(model),
+        scenario.species,
+        tuple(
+            sorted(
+                (d.model_dump_json(), tuple(sorted(modules[i].dose_states)))
+                for i, d in drugs.items()
+            )
+        ),
+        tuple(sorted((iv.name, iv.formulation or "") for iv in scenario.interventions)),
+    )
+    if key not in _MODELS:
+        _MODELS[key] = (model, _extended(model, modules, drugs))
+    extended = _MODELS[key][1]
     events: list[Event] = []
     for i, iv in enumerate(scenario.interventions):
         where = f"interventions #{i + 1}"

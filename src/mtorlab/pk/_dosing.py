@@ -16,7 +16,7 @@ from mtorlab.errors import MtorlabError
 from mtorlab.interventions import Drug
 from mtorlab.pk._modules import Module
 from mtorlab.pk._physiology import PHYSIOLOGY
-from mtorlab.units import ureg
+from mtorlab.units import registry
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,10 @@ class Event:
 
 def _quantity(text: str, where: str) -> Any:
     try:
-        q: Any = ureg.Quantity(text)
+        q: Any = registry().Quantity(text)
     except Exception:
         raise MtorlabError(f"{where}.dose: {text!r} is not a quantity with a unit") from None
-    if not isinstance(q, ureg.Quantity) or q.units == ureg.dimensionless:
+    if not isinstance(q, registry().Quantity) or q.units == registry().dimensionless:
         raise MtorlabError(f"{where}.dose: {text!r} has no unit (e.g. '0.5 mg/kg', '20 mg')")
     if q.magnitude <= 0:
         raise MtorlabError(f"{where}.dose: {text!r} must be positive")
@@ -89,7 +89,7 @@ def _effect_increment(adm: Administration, drug: Drug) -> tuple[float, float | N
     ec = drug.effect_compartment
     assert ec is not None
     q = _quantity(adm.dose, adm.where)
-    ref = ureg.Quantity(ec.reference_dose.value, ec.reference_dose.unit)
+    ref = registry().Quantity(ec.reference_dose.value, ec.reference_dose.unit)
     if q.dimensionality != ref.dimensionality:
         raise MtorlabError(
             f"{adm.where}.dose: {adm.dose!r} for {drug.id} must be in units like {ec.dose_unit!r}"

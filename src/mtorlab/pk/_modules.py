@@ -137,7 +137,9 @@ def _assignment(aid: str, formula: str, unit: str, what: str, drug: Drug) -> dic
 
 def ec50_mg_per_l(t: Target, molar_mass: Quantity | None) -> float:
     """A target's potency as a mass concentration (mg/L), converting molar units."""
-    from mtorlab.units import ureg
+    from mtorlab.units import registry
+
+    ureg = registry()
 
     q = ureg.Quantity(t.ec50.value, t.ec50.unit)
     if q.check("[substance]/[length]**3"):

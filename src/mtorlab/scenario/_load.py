@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mtorlab._yaml import read_yaml
 from mtorlab.errors import DataFileError, UnknownIdError
-from mtorlab.ode._load import read_yaml
 from mtorlab.scenario._schema import Scenario
 
 #: Per-drug readouts: ``conc_plasma:<drug>``, ``conc_brain:<drug>`` (ng/mL) and

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from mtorlab.units import registry
+
 Kind = Literal["time", "dose"]
-
-
-@lru_cache(maxsize=1)
-def registry() -> Any:
-    """The shared pint unit registry (built once; pint's definition cache when available)."""
-    import pint
-
-    try:
-        return pint.UnitRegistry(cache_folder=":auto:")
-    except Exception:  # an unwritable cache folder must not break parsing
-        return pint.UnitRegistry()
 
 
 class Quantity(BaseModel):
