@@ -48,6 +48,8 @@ def test_healthy_state_is_the_stored_steady_state(model: Model, engine: RoadRunn
     for s, v in zip(engine.species_ids, y, strict=True):
         if model.species[s].kind == "level":
             assert v == pytest.approx(1.0, rel=1e-6), s
+        elif model.species[s].initial == 0.0:  # declared absent when healthy (immunosuppression)
+            assert v == pytest.approx(0.0, abs=1e-12), s
         else:
             assert 0.0 < v < 1.0, s
 

@@ -108,8 +108,8 @@ class RoadRunnerEngine:
         """
         params = dict(params or {})
         key = self._key(params)
+        self.set_parameters(params)  # also on a cache hit: later calls see these parameters
         if key not in self._steady:
-            self.set_parameters(params)
             self._steady[key] = self._solve_steady()
         return self._steady[key].copy()
 
