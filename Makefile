@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck install clean system-deps
+.PHONY: demo test lint typecheck install clean system-deps browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ system-deps:
 		echo "  (without them 'mtorlab figure' cannot draw, or draws Chinese labels as boxes)"; \
 	fi
 
+# Debian's Chromium for the browser tests (Playwright drives it; never `playwright install`).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "browser-deps: chromium is present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y chromium; \
+	else \
+		echo "browser-deps: /usr/bin/chromium is missing; as root run: apt-get install -y chromium"; \
+		echo "  (without it the browser tests are skipped)"; \
+	fi
+
 install: system-deps $(STAMP)
 
 demo: install
@@ -38,7 +49,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck browser-deps
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 clean:

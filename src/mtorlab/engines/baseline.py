@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,17 @@ from mtorlab.ode import Model, load_model
 
 
 def healthy_baseline(
-    model: Model, engine: RoadRunnerEngine, *, tol: float = 1e-11, max_iter: int = 20
+    model: Model,
+    engine: RoadRunnerEngine,
+    *,
+    tol: float = 1e-11,
+    max_iter: int = 20,
+    extra: Mapping[str, float] | None = None,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Baseline parameter values and the healthy steady state they give.
+
+    ``extra`` are other parameter values in force (e.g. a calibration candidate); the
+    baselines are then those of the model with those values.
 
     Returns
     -------
@@ -35,8 +44,10 @@ def healthy_baseline(
     index = {s: i for i, s in enumerate(engine.species_ids)}
     pick = [index[model.parameters[pid].baseline_of or ""] for pid in ids]
 
+    fixed = dict(extra or {})
+
     def residual(r: np.ndarray) -> np.ndarray:
-        return engine.steady_state(dict(zip(ids, r, strict=True)))[pick] - r
+        return engine.steady_state({**fixed, **dict(zip(ids, r, strict=True))})[pick] - r
 
     # Newton on  ss(refs)[baseline_of] = refs  (a fixed-point iteration converges too
     # slowly: the BDNF-mTORC1 loops make its contraction factor close to 1).
@@ -55,7 +66,7 @@ def healthy_baseline(
     else:  # pragma: no cover
         raise RuntimeError("baseline normalisation did not converge")
     refs = {pid: float(v) for pid, v in zip(ids, r, strict=True)}
-    y = engine.steady_state(refs)
+    y = engine.steady_state({**fixed, **refs})
     return refs, {s: float(v) for s, v in zip(engine.species_ids, y, strict=True)}
 
 

@@ -2,7 +2,12 @@
 
 from mtorlab.scenario._load import load_scenario_file, validate_scenario
 from mtorlab.scenario._quantity import Quantity, parse_quantity
-from mtorlab.scenario._run import output_ids, run_scenario
+from mtorlab.scenario._run import (
+    current_overrides,
+    output_ids,
+    parameter_overrides,
+    run_scenario,
+)
 from mtorlab.scenario._schema import ConditionBlock, Intervention, Scenario, Schedule
 
 __all__ = [
@@ -11,8 +16,10 @@ __all__ = [
     "Quantity",
     "Scenario",
     "Schedule",
+    "current_overrides",
     "load_scenario_file",
     "output_ids",
+    "parameter_overrides",
     "parse_quantity",
     "run_scenario",
     "validate_scenario",

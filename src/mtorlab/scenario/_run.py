@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from mtorlab.errors import MtorlabError, UnknownIdError
@@ -17,6 +19,27 @@ if TYPE_CHECKING:
     from mtorlab.scenario._schema import Scenario
 
 EngineFor = Callable[["Model"], "RoadRunnerEngine"]
+
+_OVERRIDES: ContextVar[dict[str, float] | None] = ContextVar("mtorlab_overrides", default=None)
+
+
+def current_overrides() -> dict[str, float]:
+    """Parameter values that replace the model's own in every simulation (see below)."""
+    return dict(_OVERRIDES.get() or {})
+
+
+@contextmanager
+def parameter_overrides(values: Mapping[str, float]) -> Iterator[None]:
+    """Simulate with some model parameters replaced (calibration, sensitivity analysis).
+
+    Inside the ``with`` block every scenario run starts from the steady state of the
+    changed parameters; outside it nothing changes. Nested blocks combine.
+    """
+    token = _OVERRIDES.set({**current_overrides(), **values})
+    try:
+        yield
+    finally:
+        _OVERRIDES.reset(token)
 
 
 def output_ids(
@@ -65,7 +88,7 @@ def run_scenario(
         lib = lib.extended(scenario.drugs, f"scenario {scenario.name!r}: drugs")
     plan = plan_scenario(model, scenario, lib)
     chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
-    params = model.condition_inputs(scenario.condition.as_inputs())
+    params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
     n_points = max(round(scenario.duration_h / scenario.step_h()) + 1, 2)
     targets = [_target(plan, plan.model, r) for r in chosen]
     engine = engine_for(plan.model)

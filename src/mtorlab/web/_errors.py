@@ -1,0 +1,162 @@
+"""Errors as JSON (``{"error": ..., "field": ...}``) and the request-body size cap."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
+
+
+class ApiError(Exception):
+    """A client-facing error: HTTP status, message and (if known) the offending field."""
+
+    def __init__(self, status: int, error: str, field: str | None = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.field = field
+
+
+def error_body(error: str, field: str | None = None) -> dict[str, Any]:
+    """The JSON body of every error response."""
+    return {"error": error, "field": field}
+
+
+def data_error(exc: DataFileError) -> ApiError:
+    """A scenario or data-file error as a 422 naming the field (``interventions[1].dose``)."""
+    fld = exc.field
+    if exc.entry and exc.entry.startswith("interventions #"):
+        index = int(exc.entry.removeprefix("interventions #")) - 1
+        fld = f"interventions[{index}]" + (f".{fld}" if fld and fld != "(entry)" else "")
+    return ApiError(422, exc.message, fld)
+
+
+def mtorlab_error(exc: MtorlabError, field: str | None = None) -> ApiError:
+    """Any mtorlab error as a 4xx (404 for unknown ids, 422 otherwise)."""
+    if isinstance(exc, DataFileError):
+        return data_error(exc)
+    if isinstance(exc, UnknownIdError):
+        return ApiError(404, str(exc), field)
+    return ApiError(422, str(exc), field)
+
+
+_ENGINE_FIELD = re.compile(r"^interventions #(\d+)\.([\w.]+): (.+)$", re.S)
+
+
+def simulation_error(exc: MtorlabError) -> ApiError:
+    """An error raised while simulating a valid scenario, as a 422 naming the field.
+
+    The engine says ``interventions #2.route: ...``; that becomes ``interventions[1].route``.
+    """
+    if isinstance(exc, DataFileError):
+        return data_error(exc)
+    m = _ENGINE_FIELD.match(str(exc))
+    if m:
+        return ApiError(422, m.group(3), f"interventions[{int(m.group(1)) - 1}].{m.group(2)}")
+    return ApiError(422, str(exc))
+
+
+def _validation_field(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or (str(loc[0]) if loc else None)
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Route every error through :func:`error_body`, never a bare 500 with a traceback."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.error, exc.field), status_code=exc.status)
+
+    @app.exception_handler(MtorlabError)
+    async def _mtorlab(_: Request, exc: MtorlabError) -> JSONResponse:
+        err = mtorlab_error(exc)
+        return JSONResponse(error_body(err.error, err.field), status_code=err.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errs = exc.errors()
+        first = errs[0] if errs else {"msg": "invalid request", "loc": ()}
+        msg = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        field = _validation_field(tuple(first.get("loc", ())))
+        return JSONResponse(error_body(msg, field), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(error_body(f"internal error ({type(exc).__name__})"), status_code=500)
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``max_bytes`` with a JSON 413.
+
+    The body is buffered (it is small by construction) and replayed to the app, so a
+    chunked upload without ``Content-Length`` is capped as well.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send) -> None:
+        payload = json.dumps(
+            error_body(f"request body is larger than {self.max_bytes // 1024} KiB", "body")
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})

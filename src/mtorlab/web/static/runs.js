@@ -1,0 +1,211 @@
+// Runs: submit a job (scenarios + their controls), poll, cancel; plot up to 4 runs; CSV;
+// the map overlay (change vs control at a chosen time).
+import { api, esc, formatError, onLang, readoutLabel, t } from "./i18n.js";
+import { graphNodes, setOverlay } from "./map.js";
+
+const MAX_RUNS = 4;
+const MAX_ARMS = 4;
+const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+const DEFAULT_READOUTS = ["mtorc1_neuron", "bdnf", "synaptic_protein", "depression_score"];
+let runs = []; // {label, scenario, result, control, controlKind}
+let chosen = new Set(DEFAULT_READOUTS);
+let readouts = [];
+let activeJob = null;
+
+export async function initRuns() {
+  readouts = await api("/api/readouts");
+  drawPicker();
+  document.getElementById("readout-picker").addEventListener("change", (ev) => {
+    if (ev.target.checked) chosen.add(ev.target.value); else chosen.delete(ev.target.value);
+    plot();
+  });
+  document.getElementById("cancel-job").addEventListener("click", cancelJob);
+  document.getElementById("clear-runs").addEventListener("click", () => { runs = []; refresh(); });
+  document.getElementById("csv-download").addEventListener("click", downloadCsv);
+  document.getElementById("overlay-run").addEventListener("change", applyOverlay);
+  document.getElementById("overlay-time").addEventListener("input", applyOverlay);
+  document.getElementById("overlay-clear").addEventListener("click", () => {
+    document.getElementById("overlay-run").value = "";
+    applyOverlay();
+  });
+  onLang(() => { drawPicker(); refresh(); });
+}
+
+function drawPicker() {
+  document.getElementById("readout-picker").innerHTML = readouts.map((r) =>
+    `<label title="${esc(r.description)} (${esc(r.scale)})"><input type="checkbox" value="${esc(r.id)}"
+      ${chosen.has(r.id) ? "checked" : ""}> ${esc(readoutLabel(r.id))}</label>`).join("");
+}
+
+// The control of a scenario: the same condition untreated, or healthy if it has no treatment.
+function controlOf(sc) {
+  const { interventions, name, ...rest } = sc;
+  if (interventions?.length) return [{ ...rest, name: `${name} (untreated)` }, "untreated"];
+  const { condition, ...plain } = rest;
+  return [{ ...plain, name: `${name} (healthy)` }, "healthy"];
+}
+
+const key = (sc) => JSON.stringify({ ...sc, name: "" });
+
+export async function runScenarios(scenarios) {
+  const err = document.getElementById("scenario-error");
+  err.textContent = "";
+  const arms = [];
+  const index = new Map();
+  const add = (sc) => {
+    const k = key(sc);
+    if (!index.has(k)) { index.set(k, arms.length); arms.push(sc); }
+    return index.get(k);
+  };
+  const plan = scenarios.map((sc) => {
+    const [ctrl, kind] = controlOf(sc);
+    return { sc, i: add(sc), c: add(ctrl), kind };
+  });
+  if (arms.length > MAX_ARMS) { err.textContent = "at most 4 scenarios and controls per run"; return; }
+  try {
+    let job = await api("/api/jobs", { json: { scenarios: arms } });
+    activeJob = job.id;
+    showJob(job);
+    while (["queued", "running"].includes(job.status)) {
+      await new Promise((r) => setTimeout(r, 150));
+      job = await api(`/api/jobs/${job.id}`);
+      showJob(job);
+    }
+    activeJob = null;
+    if (job.status === "failed") { err.textContent = formatError(job.error); return; }
+    if (job.status !== "done") return;
+    for (const p of plan) {
+      runs.push({ label: p.sc.name, scenario: p.sc, result: job.results[p.i],
+        control: job.results[p.c], controlKind: p.kind });
+    }
+    runs = runs.slice(-MAX_RUNS);
+    refresh();
+    const sel = document.getElementById("overlay-run");
+    sel.value = String(runs.length - 1);
+    const slider = document.getElementById("overlay-time");
+    slider.max = String(runs.at(-1).result.time_h.length - 1);
+    slider.value = String(peakIndex(runs.at(-1)));
+    applyOverlay();
+  } catch (e) {
+    activeJob = null;
+    showJob(null);
+    err.textContent = formatError(e);
+  }
+}
+
+function showJob(job) {
+  const status = document.getElementById("job-status");
+  const cancel = document.getElementById("cancel-job");
+  if (!job) { status.textContent = ""; cancel.hidden = true; return; }
+  const busy = ["queued", "running"].includes(job.status);
+  status.textContent = `${t(job.status)} ${job.progress.done}/${job.progress.total}`;
+  status.dataset.status = job.status;
+  cancel.hidden = !busy;
+}
+
+async function cancelJob() {
+  if (activeJob) showJob(await api(`/api/jobs/${activeJob}`, { method: "DELETE" }));
+}
+
+function refresh() {
+  document.getElementById("runs").innerHTML = runs.map((r, i) =>
+    `<li><i class="swatch" style="background:${COLOURS[i]}"></i>${esc(r.label)}
+      <button type="button" data-remove="${i}">×</button></li>`).join("");
+  document.querySelectorAll("[data-remove]").forEach((b) => b.addEventListener("click", () => {
+    runs.splice(Number(b.dataset.remove), 1);
+    refresh();
+  }));
+  const sel = document.getElementById("overlay-run");
+  const keep = sel.value;
+  sel.innerHTML = `<option value="">—</option>` + runs.map((r, i) => `<option value="${i}">${esc(r.label)}</option>`).join("");
+  sel.value = runs[Number(keep)] ? keep : "";
+  plot();
+  applyOverlay();
+}
+
+function plot() {
+  const el = document.getElementById("plot");
+  const ids = [...chosen].filter((id) => runs.some((r) => r.result.columns.includes(id))).slice(0, 8);
+  if (!runs.length || !ids.length) { Plotly.purge(el); el.innerHTML = ""; return; }
+  const days = runs.some((r) => r.result.time_h.at(-1) > 48);
+  const cols = ids.length > 2 ? 2 : 1;
+  const rows = Math.ceil(ids.length / cols);
+  const traces = [];
+  const layout = { grid: { rows, columns: cols, pattern: "independent" }, height: 230 * rows + 60,
+    margin: { t: 40, l: 55, r: 10, b: 40 }, legend: { orientation: "h", y: -0.08 }, annotations: [] };
+  ids.forEach((id, k) => {
+    const ax = k === 0 ? "" : String(k + 1);
+    runs.forEach((r, i) => {
+      if (!r.result.columns.includes(id)) return;
+      traces.push({ x: r.result.time_h.map((h) => (days ? h / 24 : h)), y: r.result.values[id],
+        type: "scatter", mode: "lines", name: r.label, legendgroup: r.label, showlegend: k === 0,
+        line: { color: COLOURS[i], width: 2 }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    });
+    layout[`xaxis${ax}`] = { title: { text: days ? t("time_d") : t("time_h") } };
+    layout[`yaxis${ax}`] = { title: { text: readoutLabel(id) } };
+  });
+  Plotly.react(el, traces, layout, { responsive: true, displaylogo: false });
+}
+
+function downloadCsv() {
+  if (!runs.length) return;
+  const ids = [...new Set(runs.flatMap((r) => r.result.columns))];
+  const lines = [["run", "time_h", ...ids].join(",")];
+  runs.forEach((r) => r.result.time_h.forEach((h, j) => {
+    lines.push([JSON.stringify(r.label), h, ...ids.map((id) => r.result.values[id]?.[j] ?? "")].join(","));
+  }));
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
+  a.download = "mtorlab-runs.csv";
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+// Symmetric relative change (bounded to ±200%, finite where the control is near zero).
+function relChange(v, c) {
+  const scale = (Math.abs(v) + Math.abs(c)) / 2;
+  return scale < 1e-12 ? 0 : (v - c) / scale;
+}
+
+// The time index where the run differs most from its control (mean |relative change|).
+function peakIndex(run) {
+  const ids = graphNodes().map((n) => n.readout).filter((id) => id && run.result.values[id] && run.control.values[id]);
+  let best = 0;
+  let bestScore = -1;
+  run.result.time_h.forEach((_, j) => {
+    let s = 0;
+    ids.forEach((id) => {
+      const v = run.result.values[id][j];
+      const c = run.control.values[id][Math.min(j, run.control.time_h.length - 1)];
+      if (v !== null && c !== null) s += Math.abs(relChange(v, c));
+    });
+    if (s > bestScore) { bestScore = s; best = j; }
+  });
+  return best;
+}
+
+function applyOverlay() {
+  const sel = document.getElementById("overlay-run");
+  const slider = document.getElementById("overlay-time");
+  const label = document.getElementById("overlay-time-label");
+  const legend = document.getElementById("overlay-legend");
+  const run = runs[Number(sel.value)];
+  if (sel.value === "" || !run) { setOverlay(null); label.textContent = ""; legend.textContent = ""; return; }
+  const times = run.result.time_h;
+  slider.max = String(times.length - 1);
+  if (Number(slider.value) > times.length - 1) slider.value = String(times.length - 1);
+  const j = Number(slider.value);
+  const h = times[j];
+  label.textContent = h >= 48 ? `${(h / 24).toFixed(1)} d` : `${h.toFixed(1)} h`;
+  const values = {};
+  graphNodes().forEach((n) => {
+    const id = n.readout;
+    if (!id || !run.result.values[id] || !run.control.values[id]) return;
+    const v = run.result.values[id][j];
+    const c = run.control.values[id][Math.min(j, run.control.time_h.length - 1)];
+    if (v === null || c === null) return;
+    values[n.id] = relChange(v, c);
+  });
+  setOverlay(values);
+  legend.innerHTML = `<span class="grad"></span> −100% … +100% ${esc(t(run.controlKind === "untreated" ? "overlay_vs_untreated" : "overlay_vs_healthy"))}`;
+}

@@ -1,0 +1,142 @@
+"""The page in a real browser: Playwright driving Debian's Chromium (never a downloaded one).
+
+Screenshots go to ``tests/web/artifacts/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and shutil.which("chromium") is None,
+    reason="Debian's chromium is not installed (make browser-deps)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(live_server + "/")
+    pg.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def test_search_click_node_shows_evidence(page: Any) -> None:
+    page.fill("#search", "ketamine")
+    page.click("#search-results button[data-id='ketamine']")
+    page.wait_for_selector("#evidence h3[data-entity='ketamine']")
+    # a real click on the node in the canvas shows the same panel
+    page.fill("#search", "BDNF")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#evidence h3[data-entity='bdnf']")
+    box = page.locator("#cy").bounding_box()
+    pos = page.evaluate("() => window.mtorlabMap.getElementById('ketamine').renderedPosition()")
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.wait_for_selector("#evidence h3[data-entity='ketamine']")
+    evidence = page.inner_text("#evidence")
+    assert "氯胺酮" in evidence and "NMDA" in evidence
+    assert page.locator("#evidence blockquote.quote").count() > 0
+    assert "CX-4" in evidence  # the tension ketamine's mTOR activation takes part in
+    page.screenshot(path=str(ARTIFACTS / "map-ketamine.png"))
+
+
+def test_path_from_ketamine_to_synaptic_proteins(page: Any) -> None:
+    page.click("#path-go")
+    page.wait_for_selector("#path-result .pathrow a")
+    assert page.evaluate("() => window.mtorlabMap.elements('.path').length") >= 3
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / "map-path.png"))
+
+
+def test_build_run_and_plot_a_scenario(page: Any) -> None:
+    page.click("#tabs button[data-tab='scenario']")
+    page.fill("input[name='name']", "ketamine-test")
+    page.select_option("select[name='species']", "mouse")
+    page.fill("input[name='duration_value']", "3")
+    page.fill("input[name='chronic_stress']", "0.6")
+    page.click("#interventions .iv-remove")  # start from an empty list
+    page.click("#add-intervention")
+    row = page.locator("#interventions .iv-row").first
+    row.locator("select[name='iv_drug']").select_option("ketamine")
+    row.locator("input[name='iv_dose']").fill("10 mg/kg")
+    row.locator("select[name='iv_route']").select_option("ip")
+    page.wait_for_function(
+        "() => document.querySelector('#yaml-preview').textContent.includes('drug: ketamine')"
+    )
+    assert "name: ketamine-test" in page.inner_text("#yaml-preview")
+    page.click("#run")
+    page.wait_for_selector("#plot .main-svg", timeout=60_000)
+    assert page.inner_text("#scenario-error") == ""
+    assert "ketamine-test" in page.inner_text("#runs")
+    assert page.locator("#plot .scatterlayer .trace").count() >= 4
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "scenario-plot.png"), full_page=True)
+    # the map is coloured by the run's change against the untreated control
+    page.click("#tabs button[data-tab='map']")
+    page.click("#overlay-box summary")
+    assert page.evaluate("() => window.mtorlabMap.nodes('.overlaid').length") > 5
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "map-overlay.png"))
+
+
+def test_server_error_is_shown(page: Any) -> None:
+    page.click("#tabs button[data-tab='scenario']")
+    row = page.locator("#interventions .iv-row").first
+    row.locator("input[name='iv_dose']").fill("10 kg/m")
+    page.wait_for_function("() => document.querySelector('#scenario-error').textContent !== ''")
+    assert "interventions[0].dose" in page.inner_text("#scenario-error")
+
+
+def test_switch_to_chinese(page: Any) -> None:
+    page.fill("#search", "ketamine")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#evidence h3[data-entity='ketamine']")
+    page.click("#lang-toggle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+    assert page.inner_text("#tabs button[data-tab='map']") == "通路图"
+    page.wait_for_function(
+        "() => document.querySelector('#evidence h3').textContent.startsWith('氯胺酮')"
+    )
+    label = page.evaluate("() => window.mtorlabMap.getElementById('ketamine').data('label')")
+    assert label.startswith("氯胺酮")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "map-zh.png"))
+    page.click("#tabs button[data-tab='claims']")
+    assert page.locator("#claims-table tbody tr").count() > 40
+    page.fill("#claims-filter", "KET-")
+    assert 1 <= page.locator("#claims-table tbody tr").count() < 20
+    page.screenshot(path=str(ARTIFACTS / "claims-zh.png"))
