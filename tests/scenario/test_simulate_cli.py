@@ -77,5 +77,19 @@ def test_export_sbml_and_antimony(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert run(capsys, "export", "antimony", "-o", str(ant))[0] == 0
     assert "<sbml" in sbml.read_text() and 'level="3"' in sbml.read_text()
     assert "r_rag:" in ant.read_text()
-    code, _, err = run(capsys, "export", "sbgn", "-o", str(tmp_path / "m.sbgn"))
-    assert code != 0 and "unknown export format" in err
+    code, _, err = run(capsys, "export", "sbmll", "-o", str(tmp_path / "m.x"))
+    assert code != 0 and "unknown export format 'sbmll'; nearest: sbml" in err
+    assert not (tmp_path / "m.x").exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [("sbgn", "<sbgn"), ("sbml-qual", "qual:qualitativeSpecies"), ("graphml", "<graphml"),
+     ("json", '"mechanisms"'), ("sif", "\tinhibits\t")],
+)  # fmt: skip
+def test_export_writes_every_knowledge_base_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, marker: str
+) -> None:
+    out = tmp_path / f"kb.{fmt}"
+    code, _, _ = run(capsys, "export", fmt, "-o", str(out))
+    assert code == 0 and marker in out.read_text(encoding="utf-8")

@@ -69,14 +69,39 @@ def _reactions(as_json: bool) -> None:
     _table(rows, ["id", "equation", "mechanisms"])
 
 
+#: Formats generated from the knowledge base rather than the ODE model.
+KB_FORMATS = ("sbgn", "sbml-qual", "graphml", "json", "sif")
+
+
+def _kb_export(fmt: str) -> str:
+    from mtorlab._api import knowledge_base
+
+    kb = knowledge_base()
+    if fmt == "sbgn":
+        from mtorlab.io.sbgn import to_sbgn
+
+        return to_sbgn(kb)
+    if fmt == "sbml-qual":
+        from mtorlab.io.qual import to_sbml_qual
+
+        return to_sbml_qual(kb)
+    from mtorlab.kb._export import export
+
+    return export(kb, fmt)
+
+
 def _export(fmt: str, output: Path) -> None:
     import mtorlab as mt
     from mtorlab.errors import UnknownIdError
     from mtorlab.io import EXPORTERS
 
-    if fmt not in EXPORTERS:
-        raise UnknownIdError("export format", fmt, tuple(EXPORTERS))
-    write_atomic(output, EXPORTERS[fmt](mt.model()))
+    if fmt in KB_FORMATS:
+        text = _kb_export(fmt)
+    elif fmt in EXPORTERS:
+        text = EXPORTERS[fmt](mt.model())
+    else:
+        raise UnknownIdError("export format", fmt, (*EXPORTERS, *KB_FORMATS))
+    write_atomic(output, text)
     print(f"wrote {fmt} to {output}")
 
 
@@ -104,8 +129,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export(
-        fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="sbml or antimony.")],
+        fmt: Annotated[
+            str,
+            typer.Argument(
+                metavar="FORMAT", help="sbml, antimony, sbgn, sbml-qual, graphml, json or sif."
+            ),
+        ],
         output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     ) -> None:
-        """Export the model (SBML Level 3 Version 2, or Antimony text)."""
+        """Export the model (SBML L3V2, Antimony) or the mechanism graph (SBGN-ML, SBML-qual…)."""
         _export(fmt, output)
