@@ -74,6 +74,13 @@ def value_at(s: pd.Series, t: float) -> float:
     return float(np.interp(t, s.index.to_numpy(), s.to_numpy()))
 
 
+def _relative(a: float, b: float) -> float:
+    """(a − b) / |b|; ±inf when only ``b`` is zero, 0 when both are."""
+    if b != 0:
+        return (a - b) / abs(b)
+    return 0.0 if a == b else float(np.inf * np.sign(a - b))
+
+
 class Changes(_Assertion):
     """``arm`` differs from ``vs`` at time ``at`` by a relative change in ``[min, max]``.
 
@@ -90,7 +97,7 @@ class Changes(_Assertion):
     def evaluate(self, tables: Tables) -> Outcome:
         a = value_at(series(tables, self.arm, self.readout), self.at)
         b = value_at(series(tables, self.vs, self.readout), self.at)
-        rel = (a - b) / abs(b) if b != 0 else np.inf * np.sign(a - b)
+        rel = _relative(a, b)
         signed = rel if self.type == "increases" else -rel
         ok = signed >= self.min_relative
         if self.max_relative is not None:
@@ -106,11 +113,27 @@ class Changes(_Assertion):
         )
 
 
-class RatioBetween(_Assertion):
-    """(arm − baseline) / (vs − baseline) at ``at`` lies in ``[low, high]``.
+def _measure(s: pd.Series, at: float, how: str) -> float:
+    """The value at ``at``, the maximum up to ``at``, or the area under the curve up to ``at``."""
+    if how == "value":
+        return value_at(s, at)
+    t, y = s.index.to_numpy(), s.to_numpy()
+    keep = t <= at
+    if how == "peak":
+        return float(y[keep].max())
+    t, y = t[keep], y[keep]
+    return float(np.sum(np.diff(t) * (y[1:] + y[:-1]) / 2))
 
-    ``baseline`` names an arm whose value is subtracted from both (e.g. the untreated
-    control), so the ratio compares effects; without it the raw values are compared.
+
+class RatioBetween(_Assertion):
+    """(arm − baseline) / (vs − vs_baseline) at ``at`` lies in ``[low, high]``.
+
+    ``baseline`` names an arm whose value is subtracted (e.g. the untreated control), so the
+    ratio compares effects; ``vs_baseline`` (default: ``baseline``) is subtracted from
+    ``vs`` instead, which compares the effects of one treatment in two backgrounds (an
+    interaction). ``vs_readout`` (default: ``readout``) divides by another readout, e.g.
+    brain over plasma concentration in one arm. ``measure`` reads each time course as its
+    value at ``at``, its maximum up to ``at`` (``peak``) or its area up to ``at`` (``auc``).
     """
 
     type: Literal["ratio_between"]
@@ -119,19 +142,63 @@ class RatioBetween(_Assertion):
     low: float
     high: float
     baseline: str | None = None
+    vs_baseline: str | None = None
+    vs_readout: str | None = None
+    measure: Literal["value", "peak", "auc"] = "value"
+
+    def evaluate(self, tables: Tables) -> Outcome:
+        other = self.vs_readout or self.readout
+
+        def read(arm: str | None, readout: str) -> float:
+            return _measure(series(tables, arm, readout), self.at, self.measure) if arm else 0.0
+
+        a = read(self.arm, self.readout)
+        b = read(self.vs, other)
+        c = read(self.baseline, self.readout)
+        d = read(self.vs_baseline or self.baseline, other)
+        ratio = (a - c) / (b - d) if b != d else float("inf")
+        what = "effect ratio" if self.baseline or self.vs_baseline else "ratio"
+        how = "" if self.measure == "value" else f"{self.measure} "
+        names = (
+            f"{self.arm}.{self.readout}/{self.vs}.{other}"
+            if self.vs_readout
+            else (f"{self.arm}/{self.vs}")
+        )
+        return Outcome(
+            bool(self.low <= ratio <= self.high),
+            float(ratio),
+            f"{how}{what} {names} in [{self.low:g}, {self.high:g}] at {self.at:g} h",
+            f"{how}{self.readout}: {self.arm} {a:.4g}, {self.vs} {b:.4g}"
+            + (f", {self.baseline} {c:.4g}" if self.baseline else "")
+            + (f", {self.vs_baseline} {d:.4g}" if self.vs_baseline else ""),
+        )
+
+
+class ChangeBetween(_Assertion):
+    """The relative change (arm − vs) / |vs| at ``at`` lies in ``[low, high]`` (signed).
+
+    Says "unchanged within 5%" (``low: -0.05, high: 0.05``) or "not reduced by more than
+    5%" (``low: -0.05``, no ``high``), which ``increases``/``decreases`` cannot.
+    """
+
+    type: Literal["change_between"]
+    vs: str
+    at: Duration
+    low: float
+    high: float | None = None
 
     def evaluate(self, tables: Tables) -> Outcome:
         a = value_at(series(tables, self.arm, self.readout), self.at)
         b = value_at(series(tables, self.vs, self.readout), self.at)
-        c = value_at(series(tables, self.baseline, self.readout), self.at) if self.baseline else 0
-        ratio = (a - c) / (b - c) if b != c else float("inf")
-        what = "effect ratio" if self.baseline else "ratio"
+        rel = _relative(a, b)
+        high = np.inf if self.high is None else self.high
         return Outcome(
-            bool(self.low <= ratio <= self.high),
-            float(ratio),
-            f"{what} {self.arm}/{self.vs} in [{self.low:g}, {self.high:g}] at {self.at:g} h",
-            f"{self.readout}: {self.arm} {a:.4g}, {self.vs} {b:.4g}"
-            + (f", {self.baseline} {c:.4g}" if self.baseline else ""),
+            bool(self.low <= rel <= high),
+            float(rel),
+            f"change vs {self.vs} in [{self.low:+.0%}, "
+            + (f"{self.high:+.0%}]" if self.high is not None else "+inf]")
+            + f" at {self.at:g} h",
+            f"{self.readout}: {self.arm} {a:.4g} vs {self.vs} {b:.4g}",
         )
 
 
@@ -296,6 +363,13 @@ class Biphasic(DoseSeries):
 
 
 Assertion = Annotated[
-    Changes | RatioBetween | PeaksWithin | ReturnsToBaseline | AboveFor | Window | Biphasic,
+    Changes
+    | RatioBetween
+    | ChangeBetween
+    | PeaksWithin
+    | ReturnsToBaseline
+    | AboveFor
+    | Window
+    | Biphasic,
     Field(discriminator="type"),
 ]

@@ -60,7 +60,7 @@ class Check(_Record):
                 raise ValueError(f"series {s.prefix!r}: base {s.base!r} is not an arm")
         for a in self.assertions:
             used = {a.arm} if hasattr(a, "arm") else set()
-            for key in ("vs", "baseline"):
+            for key in ("vs", "baseline", "vs_baseline"):
                 if getattr(a, key, None):
                     used.add(getattr(a, key))
             used |= set(getattr(a, "arms", ()))

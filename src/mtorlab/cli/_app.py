@@ -15,7 +15,7 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """The CLI application; each command module registers its commands on it."""
-    from mtorlab.cli import _demo, _figure, _kb, _model, _runs, _serve, _simulate
+    from mtorlab.cli import _claims, _demo, _figure, _kb, _model, _runs, _serve, _simulate
 
     app = typer.Typer(
         name="mtorlab",
@@ -41,4 +41,5 @@ def build_app() -> typer.Typer:
     _demo.register(app)
     _figure.register(app)
     _serve.register(app)
+    _claims.register(app)
     return app

@@ -1,28 +1,172 @@
-"""``mtorlab demo``: the flagship walk through the review (grows with each capability)."""
+"""``mtorlab demo``: the review's story end to end, written to ``demo/index.html``.
+
+Figures 1 and 2 from the knowledge base; healthy vs chronic stress vs inflammation vs
+high-fat diet; a ketamine dose in a stressed rat; ketamine vs esketamine; the esketamine
+dose window; esketamine with and without fluoxetine; rapamycin continuous vs intermittent
+vs PEG-liposomal. Each panel names the review's claims it illustrates.
+"""
 
 from __future__ import annotations
 
+import html
+import time
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from mtorlab.cli._output import write_atomic
+
+
+def _scenario(**fields: Any) -> Any:
+    import mtorlab as mt
+    from mtorlab.scenario import validate_scenario
+
+    base = {"name": "demo", "species": "human", "duration": "2 d"}
+    return validate_scenario({**base, **fields}, "demo", mt.model().readout_ids)
+
+
+def _panels() -> list[tuple[str, str, dict[str, Any], list[str]]]:
+    """(title, claims, {label: scenario}, readouts) of each time-course panel."""
+    stress = {"chronic_stress": 0.8}
+    esk = {"drug": "esketamine", "dose": "0.5 mg/kg", "route": "iv", "at": "2 h", "over": "40 min"}
+    ket = {**esk, "drug": "ketamine"}
+    fluox = {"drug": "fluoxetine", "dose": "20 mg", "route": "po",
+             "schedule": {"start": "0 d", "every": "1 d", "count": 21}}  # fmt: skip
+    rapa = {"drug": "rapamycin", "dose": "1 mg/kg", "route": "ip"}
+    daily = {"schedule": {"start": "0 d", "every": "1 d", "count": 28}}
+    weekly = {"dose": "7 mg/kg", "schedule": {"start": "0 d", "every": "7 d", "count": 4}}
+    mouse = {"species": "mouse", "duration": "28 d", "condition": stress}
+    one_day = {"duration": "1 d"}
+    states = {
+        "healthy": _scenario(**one_day),
+        "CUMS": _scenario(**one_day, condition=stress),
+        "inflammation": _scenario(**one_day, condition={"inflammation": 1.0}),
+        "high-fat diet": _scenario(**one_day, condition={"high_fat_diet": True}),
+    }
+    ketamines = {
+        "ketamine": _scenario(condition=stress, interventions=[ket]),
+        "esketamine": _scenario(condition=stress, interventions=[esk]),
+    }
+    three_weeks = {"duration": "21 d", "condition": stress}
+    ssri = {
+        "esketamine": _scenario(**three_weeks, interventions=[esk]),
+        "esketamine + fluoxetine": _scenario(**three_weeks, interventions=[esk, fluox]),
+    }
+    peg = {**rapa, **daily, "formulation": "peg_liposome"}
+    rapamycins = {
+        "daily": _scenario(**mouse, interventions=[{**rapa, **daily}]),
+        "weekly (same amount)": _scenario(**mouse, interventions=[{**rapa, **weekly}]),
+        "PEG-liposome daily": _scenario(**mouse, interventions=[peg]),
+    }
+    return [
+        ("Conditions: healthy, chronic stress, inflammation, high-fat diet",
+         "UP-13 INF-02 BDNF-05", states,
+         ["mtorc1_neuron", "mtorc1_glia", "bdnf", "synaptic_strength", "il6_brain",
+          "depression_score"]),
+        ("Ketamine vs esketamine, 0.5 mg/kg iv over 40 min (CUMS, human)",
+         "KET-01 KET-02 KET-04", ketamines,
+         ["glutamate_burst", "mtorc1_neuron", "p_s6k", "synaptic_protein", "bdnf", "madrs"]),
+        ("Esketamine with and without daily fluoxetine (21 d)", "KET-06", ssri,
+         ["serotonin", "bdnf", "mtorc1_neuron", "anxiety_risk", "madrs"]),
+        ("Rapamycin in CUMS mice: daily vs weekly vs PEG-liposome",
+         "RAPA-01 RAPA-03 RAPA-04 CX-4", rapamycins,
+         ["mtorc1_glia", "mtorc1_neuron", "autophagy_flux", "immunosuppression",
+          "depression_score"]),
+    ]  # fmt: skip
+
+
+def _dose_window(out: Path) -> str:
+    import pandas as pd
+
+    import mtorlab as mt
+    from mtorlab.plots import dose_response
+
+    rows = []
+    for d in (0.1, 0.3, 0.5, 1.0, 1.5, 2.0):
+        iv = {
+            "drug": "esketamine",
+            "dose": f"{d} mg/kg",
+            "route": "iv",
+            "at": "1 h",
+            "over": "40 min",
+        }
+        sc = _scenario(duration="1 d", condition={"chronic_stress": 0.8}, interventions=[iv])
+        run = mt.simulate(sc, outputs=["mtorc1_neuron", "p_akt_s473"])
+        row: dict[str, float] = {"dose": d}
+        for col in ("mtorc1_neuron", "p_akt_s473"):
+            dev = run[col] - run[col].iloc[0]
+            row[f"{col}_peak_change"] = float(dev.iloc[int(dev.abs().to_numpy().argmax())])
+        rows.append(row)
+    png = dose_response(
+        pd.DataFrame(rows), "esketamine dose (mg/kg)", ["mtorc1_neuron", "p_akt_s473"]
+    )
+    write_atomic(out / "esketamine_dose_window.png", png)
+    return "esketamine_dose_window.png"
+
+
+def run_demo(out: Path) -> Path:
+    """Write the demo report into ``out``; return the path of ``index.html``."""
+    import mtorlab as mt
+    from mtorlab.figures import Lang, figure_dot, load_figures, render
+    from mtorlab.plots import time_courses
+
+    t0 = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    kb = mt.knowledge_base()
+    sections = []
+    figures = load_figures(kb)
+    langs: tuple[tuple[str, Lang], ...] = (("fig1", "en"), ("fig2", "en"), ("fig1", "zh"))
+    for name, lang in langs:
+        fname = f"{name}_{lang}.svg"
+        write_atomic(out / fname, render(figure_dot(kb, figures, name, lang=lang), "svg"))
+        sections.append((f"Figure {name[-1]} ({lang}), drawn from the knowledge base", "", fname))
+    summary = []
+    for title, claims, runs, readouts in _panels():
+        frames = {label: mt.simulate(sc, outputs=readouts) for label, sc in runs.items()}
+        fname = "".join(c if c.isalnum() else "_" for c in title.lower())[:40] + ".png"
+        write_atomic(out / fname, time_courses(frames, readouts, title=title))
+        sections.append((title, claims, fname))
+        last = {k: f"{v[readouts[-1]].iloc[-1]:.3g}" for k, v in frames.items()}
+        summary.append(
+            f"{title.split(':')[0].split(',')[0]}: {readouts[-1]} at the end "
+            + ", ".join(f"{k} {v}" for k, v in last.items())
+        )
+    sections.append(("Esketamine dose window (peak change by dose)", "KET-05", _dose_window(out)))
+    body = "\n".join(
+        f"<section><h2>{html.escape(t)}</h2><p class=claims>{html.escape(c)}</p>"
+        + (f'<img src="{f}" alt="{html.escape(t)}">' if f.endswith((".png", ".svg")) else "")
+        + "</section>"
+        for t, c, f in sections
+    )
+    page = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>mtorlab demo</title>"
+        "<style>body{font-family:sans-serif;max-width:1300px;margin:auto;padding:1em}"
+        "img{max-width:100%;border:1px solid #ddd}.claims{color:#666}</style>"
+        f"<h1>mtorlab: the mTOR-in-depression review, run</h1><p>mtorlab {mt.__version__}; "
+        f"{len(kb.mechanisms)} mechanisms, {len(kb.claims)} claims; generated in "
+        f"{time.perf_counter() - t0:.0f} s. Every curve traces back to the review: "
+        "<code>mtorlab kb trace READOUT</code>.</p>" + body + "</html>"
+    )
+    index = write_atomic(out / "index.html", page)
+    for line in summary:
+        print("  " + line)
+    return index
 
 
 def register(app: typer.Typer) -> None:
     """Add ``mtorlab demo`` to ``app``."""
 
     @app.command("demo")
-    def demo() -> None:
-        """Walk through the review: knowledge base, the ketamine chain, the tensions."""
-        from mtorlab.cli import main
+    def demo(
+        out: Path = typer.Option(Path("demo"), "-o", "--out", help="Directory to write."),  # noqa: B008
+    ) -> None:
+        """Run the review's story end to end and write demo/index.html."""
+        import mtorlab as mt
 
-        steps = [
-            ("The knowledge base of the review", ["kb"]),
-            (
-                "Why ketamine raises synaptic protein synthesis (the evidence chain)",
-                ["kb", "path", "ketamine", "synaptic_protein_synthesis", "--lang", "both"],
-            ),
-            ("The review's tensions and how the model's contexts resolve them", ["kb", "tensions"]),
-        ]
-        for title, argv in steps:
-            print(f"\n=== {title}\n$ mtorlab {' '.join(argv)}")
-            code = main(argv)
-            if code:
-                raise typer.Exit(code)
+        s = mt.knowledge_base()
+        print(
+            f"mtorlab demo: {len(s.mechanisms)} mechanisms and {len(s.claims)} claims of the review"
+        )
+        index = run_demo(out)
+        print(f"report: {index.resolve()}")

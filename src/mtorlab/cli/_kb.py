@@ -94,6 +94,7 @@ def register(app: typer.Typer) -> None:
             + ", ".join(f"{k} {v}" for k, v in s["tensions_by_status"].items())
             + ")"
         )
+        print(f"  known model limitations: {s['limitations']} (mtorlab kb limitations)")
 
     @kb_app.command("show")
     def kb_show(
@@ -119,6 +120,11 @@ def register(app: typer.Typer) -> None:
         elif info["type"] == "claim":
             print(f"{rec['id']} (§{rec['section']}, testable: {rec['testable']}): {rec['text_en']}")
             print("\n".join(_evidence_lines(rec["evidence"], lang, "  ")))
+        elif info["type"] == "limitation":
+            print(f"{rec['id']}: {rec['title_en']}  [{rec['status']}]")
+            print(f"  claims: {', '.join(rec['claims'])}")
+            print(f"  {rec['explanation_en']}")
+            return
         elif info["type"] == "tension":
             print(f"{rec['id']}: {rec['title_en']}  [{rec['resolution']['status']}]")
             print(f"  {rec['resolution']['explanation_en']}")
@@ -186,6 +192,20 @@ def register(app: typer.Typer) -> None:
             print(f"  claims: {', '.join(t['claims'])}; mechanisms: {', '.join(t['mechanisms'])}")
             print(f"  {r['status']}" + (f" — context: {r['context']}" if r.get("context") else ""))
             print(f"  {r['explanation_en']}")
+
+    @kb_app.command("limitations")
+    def kb_limitations(
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """Known limitations of the model: claims it does not reproduce yet, and why."""
+        lims = [lim.model_dump(mode="json") for lim in _kb().limitations.values()]
+        if as_json:
+            print_json(lims)
+            return
+        for lim in lims:
+            print(f"{lim['id']}: {lim['title_en']}  [{lim['status']}]")
+            print(f"  claims: {', '.join(lim['claims'])}")
+            print(f"  {lim['explanation_en']}")
 
     @kb_app.command("trace")
     def kb_trace(

@@ -24,6 +24,7 @@ def as_dict(kb: KnowledgeBase) -> dict[str, Any]:
             ("claims", kb.claims),
             ("mechanisms", kb.mechanisms),
             ("tensions", kb.tensions),
+            ("limitations", kb.limitations),
         )
     }
 

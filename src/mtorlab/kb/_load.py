@@ -1,6 +1,7 @@
 """Load and validate the knowledge base from its YAML files.
 
-Each file holds one top-level key (``entities``, ``claims``, ``mechanisms`` or ``tensions``)
+Each file holds one top-level key (``entities``, ``claims``, ``mechanisms``, ``tensions`` or
+``limitations``)
 with a list of records. Loading checks every record against the schema, then checks the
 records against each other: ids are unique and resolve, every mechanism has evidence, every
 claim is present and every testable claim is supported by at least one mechanism.
@@ -18,13 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from mtorlab._yaml import read_yaml
 from mtorlab.errors import DataFileError
-from mtorlab.kb._schema import Claim, Entity, Mechanism, Tension
+from mtorlab.kb._schema import Claim, Entity, Limitation, Mechanism, Tension
 
 _KINDS: dict[str, type[BaseModel]] = {
     "entities": Entity,
     "claims": Claim,
     "mechanisms": Mechanism,
     "tensions": Tension,
+    "limitations": Limitation,
 }
 
 
@@ -36,6 +38,7 @@ class KnowledgeBase:
     claims: dict[str, Claim]
     mechanisms: dict[str, Mechanism]
     tensions: dict[str, Tension]
+    limitations: dict[str, Limitation] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
 
     def mechanisms_for_claim(self, claim_id: str) -> list[Mechanism]:
@@ -143,6 +146,13 @@ def _check_references(kb: KnowledgeBase) -> None:
         for mid in t.mechanisms:
             if mid not in kb.mechanisms:
                 fail(t.id, "mechanisms", "mechanism", mid, kb.mechanisms)
+    for lim in kb.limitations.values():
+        for c in lim.claims:
+            if c not in kb.claims:
+                fail(lim.id, "claims", "claim", c, kb.claims)
+        for tid in lim.tensions:
+            if tid not in kb.tensions:
+                fail(lim.id, "tensions", "tension", tid, kb.tensions)
     supported = {c for m in kb.mechanisms.values() for c in m.claims}
     for claim in kb.claims.values():
         if claim.testable and claim.id not in supported:

@@ -16,6 +16,7 @@ ENTITY_ID = r"^[a-z][a-z0-9_]*$"
 MECHANISM_ID = r"^m_[a-z0-9_]+$"
 CLAIM_ID = r"^(UP|SYN|INF|AUT|NT|BDNF|KET|RAPA|TCM|OTH|FUT)-\d{2}$"
 TENSION_ID = r"^CX-\d+$"
+LIMITATION_ID = r"^LIM-\d+$"
 SECTIONS = (
     "abstract",
     "intro",
@@ -229,3 +230,18 @@ class Tension(_Record):
     claims: tuple[Annotated[str, Field(pattern=CLAIM_ID)], ...] = Field(min_length=2)
     mechanisms: tuple[Annotated[str, Field(pattern=MECHANISM_ID)], ...] = Field(min_length=2)
     resolution: Resolution
+
+
+class Limitation(_Record):
+    """A known limitation of the model: claims it does not (yet) reproduce, and why.
+
+    Recorded as data so that the claims suite can mark those checks as expected failures
+    with a reason a reader can look up (``mtorlab kb show LIM-1``).
+    """
+
+    id: str = Field(pattern=LIMITATION_ID)
+    title_en: str = Field(min_length=1)
+    claims: tuple[Annotated[str, Field(pattern=CLAIM_ID)], ...] = Field(min_length=1)
+    tensions: tuple[Annotated[str, Field(pattern=TENSION_ID)], ...] = ()
+    explanation_en: str = Field(min_length=20)
+    status: Literal["open", "calibration_pending", "data_needed"]

@@ -30,6 +30,7 @@ def summary(kb: KnowledgeBase) -> dict[str, Any]:
         "claims_supported_by_mechanisms": len(supported & set(kb.claims)),
         "testable_claims_supported": sum(c.id in supported for c in testable),
         "tensions": len(kb.tensions),
+        "limitations": len(kb.limitations),
         "tensions_by_status": dict(
             Counter(t.resolution.status for t in kb.tensions.values()).most_common()
         ),
@@ -70,6 +71,9 @@ def lookup(kb: KnowledgeBase, name: str) -> dict[str, Any]:
         }
     if name in kb.mechanisms:
         return {"type": "mechanism", "record": mechanism_dict(kb, kb.mechanisms[name])}
+    if name in kb.limitations:
+        lim = kb.limitations[name]
+        return {"type": "limitation", "record": lim.model_dump(mode="json", exclude_none=True)}
     if name in kb.tensions:
         t = kb.tensions[name]
         return {
@@ -95,5 +99,5 @@ def resolve_entity(kb: KnowledgeBase, name: str) -> str:
         names = (e.id, e.name_en, e.name_zh, *e.synonyms, *e.hgnc)
         if any(low == n.casefold() for n in names):
             return e.id
-    known = (*kb.entities, *kb.claims, *kb.mechanisms, *kb.tensions)
+    known = (*kb.entities, *kb.claims, *kb.mechanisms, *kb.tensions, *kb.limitations)
     raise UnknownIdError("entity, claim, mechanism or tension", name, known)

@@ -64,9 +64,11 @@ def parse_quantity(raw: Any, kind: Kind) -> Quantity:
         return Quantity(text=text, value=float(q.to("mg").magnitude), unit="mg")
     if q.check("[time]"):
         return Quantity(text=text, value=float(q.to("min").magnitude), unit="min")
+    if q.check("[substance]"):  # oligonucleotides and other tools dosed by amount (miR-183)
+        return Quantity(text=text, value=float(q.to("nmol").magnitude), unit="nmol")
     if _per_body_weight(q, ureg):
         return Quantity(text=text, value=float(q.to("mg/kg").magnitude), unit="mg/kg")
     raise ValueError(
-        f"{text!r} is not a dose; use mass per body weight (mg/kg), mass (mg) "
-        "or time per session (min)"
+        f"{text!r} is not a dose; use mass per body weight (mg/kg), mass (mg), "
+        "amount (nmol) or time per session (min)"
     )
