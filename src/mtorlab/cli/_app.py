@@ -15,7 +15,17 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """The CLI application; each command module registers its commands on it."""
-    from mtorlab.cli import _claims, _demo, _figure, _kb, _model, _runs, _serve, _simulate
+    from mtorlab.cli import (
+        _calibrate,
+        _claims,
+        _demo,
+        _figure,
+        _kb,
+        _model,
+        _runs,
+        _serve,
+        _simulate,
+    )
 
     app = typer.Typer(
         name="mtorlab",
@@ -42,4 +52,5 @@ def build_app() -> typer.Typer:
     _figure.register(app)
     _serve.register(app)
     _claims.register(app)
+    _calibrate.register(app)
     return app

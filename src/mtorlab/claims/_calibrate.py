@@ -1,0 +1,227 @@
+"""Calibration: fit the parameters marked ``calibrated`` to the training checks.
+
+The loss is the vector of assertion shortfalls (:mod:`._shortfall`) over the checks of the
+training split; SciPy's ``least_squares`` (trust-region reflective, bounds = each
+parameter's plausible range, in log space) runs from several seeded starting points.
+Before each evaluation the healthy normalisation (the ``*_ref`` baselines) is recomputed
+for the candidate, so "1 = healthy" stays true. Every run is recorded: start points,
+final losses, the best parameter set, per-check residuals, wall time and the seed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mtorlab.claims._runner import CachedSimulator, run_check
+from mtorlab.claims._schema import Check
+from mtorlab.claims._shortfall import shortfall
+from mtorlab.errors import MtorlabError
+
+Simulate = Callable[[Any], Any]
+
+
+@dataclass
+class Start:
+    """One multi-start run."""
+
+    x0: dict[str, float]
+    x: dict[str, float]
+    loss: float
+    nfev: int
+
+
+@dataclass
+class Record:
+    """Everything needed to judge and repeat a calibration run."""
+
+    parameters: list[str]
+    seed: int
+    n_starts: int
+    max_nfev: int
+    training: list[str]
+    starts: list[Start] = field(default_factory=list)
+    best: dict[str, float] = field(default_factory=dict)
+    best_loss: float = float("inf")
+    initial_loss: float = float("inf")
+    residuals: dict[str, float] = field(default_factory=dict)
+    spread: dict[str, float] = field(default_factory=dict)
+    evaluations: int = 0
+    wall_s: float = 0.0
+
+    def to_json(self) -> str:
+        """The record as JSON text."""
+        d = {k: v for k, v in self.__dict__.items() if k != "starts"}
+        d["starts"] = [s.__dict__ for s in self.starts]
+        return json.dumps(d, indent=2, sort_keys=True) + "\n"
+
+
+#: Residual of a check whose simulation fails for a candidate (far worse than any shortfall).
+FAILED = 10.0
+
+
+def _residuals(checks: Sequence[Check], simulate: Simulate) -> dict[str, float]:
+    out = {}
+    for c in checks:
+        try:
+            res = run_check(c, CachedSimulator(simulate))
+        except RuntimeError:  # the integrator gave up on this candidate
+            out[c.id] = FAILED
+            continue
+        if res.error is not None:
+            out[c.id] = FAILED
+            continue
+        out[c.id] = float(
+            np.sqrt(
+                sum(shortfall(a, o) ** 2 for a, o in zip(c.assertions, res.outcomes, strict=True))
+            )
+        )
+    return out
+
+
+_FUNCS = {"ln": math.log, "exp": math.exp, "log10": math.log10}
+
+
+def evaluate(formula: str, values: dict[str, float]) -> float:
+    """Value of an arithmetic formula (+ - * / ** ln exp log10, names) — no eval()."""
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in values:
+            return values[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
+        if isinstance(node, ast.BinOp):
+            a, b = walk(node.left), walk(node.right)
+            ops: dict[type, Callable[[float, float], float]] = {
+                ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y,
+                ast.Mult: lambda x, y: x * y, ast.Div: lambda x, y: x / y,
+                ast.Pow: lambda x, y: x**y,
+            }  # fmt: skip
+            if type(node.op) in ops:
+                return ops[type(node.op)](a, b)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCS
+            and len(node.args) == 1
+        ):
+            return _FUNCS[node.func.id](walk(node.args[0]))
+        raise MtorlabError(f"formula {formula!r}: {ast.dump(node)[:60]} is not allowed")
+
+    return walk(ast.parse(formula, mode="eval"))
+
+
+class Objective:
+    """Residuals of the training checks for a parameter vector (log10 values).
+
+    ``derived`` parameters follow the fitted ones through a formula (e.g. the score's
+    midpoint keeps the healthy score at 15 whatever its width).
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        checks: Sequence[Check],
+        simulate: Simulate,
+        derived: dict[str, str] | None = None,
+    ) -> None:
+        from mtorlab._api import model
+
+        self.derived = dict(derived or {})
+        self.names = list(names)
+        self.checks = list(checks)
+        self.simulate = simulate
+        m = model()
+        for n in self.names:
+            p = m.parameters.get(n)
+            if p is None or p.provenance.kind != "calibrated":
+                raise MtorlabError(
+                    f"calibration parameter {n!r} is not a parameter marked calibrated"
+                )
+            if p.range[0] <= 0:
+                raise MtorlabError(
+                    f"calibration parameter {n!r} needs a positive range (log scale)"
+                )
+        self.lower = np.log10([m.parameters[n].range[0] for n in self.names])
+        self.upper = np.log10([m.parameters[n].range[1] for n in self.names])
+        self.x_model = np.log10([m.parameters[n].value for n in self.names])
+        self.evaluations = 0
+
+    def values(self, x: np.ndarray) -> dict[str, float]:
+        """Parameter values of a log10 vector, with the derived parameters."""
+        out = {n: float(10**v) for n, v in zip(self.names, x, strict=True)}
+        for name, formula in self.derived.items():
+            out[name] = evaluate(formula, out)
+        return out
+
+    def by_check(self, x: np.ndarray) -> dict[str, float]:
+        """Per-check residual norms at ``x``."""
+        from mtorlab._api import model, reference_engine
+        from mtorlab.engines.baseline import healthy_baseline
+        from mtorlab.scenario import parameter_overrides
+
+        self.evaluations += 1
+        theta = self.values(x)
+        engine = reference_engine()
+        engine._steady.clear()  # candidates never repeat: keep memory flat
+        try:
+            refs, _ = healthy_baseline(model(), engine, extra=theta)
+        except (RuntimeError, np.linalg.LinAlgError):  # no healthy steady state: reject
+            return {c.id: FAILED for c in self.checks}
+        with parameter_overrides({**theta, **refs}):
+            return _residuals(self.checks, self.simulate)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.array(list(self.by_check(x).values()))
+
+
+def calibrate(
+    names: Sequence[str],
+    checks: Sequence[Check],
+    simulate: Simulate,
+    *,
+    n_starts: int = 3,
+    seed: int = 1,
+    max_nfev: int = 30,
+    derived: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Record:
+    """Multi-start least-squares fit of ``names`` to ``checks``; the model start is start 0."""
+    from scipy.optimize import least_squares
+
+    t0 = time.perf_counter()
+    obj = Objective(names, checks, simulate, derived)
+    rng = np.random.default_rng(seed)
+    rec = Record(list(names), seed, n_starts, max_nfev, [c.id for c in checks])
+    rec.initial_loss = float(np.sum(obj(obj.x_model) ** 2))
+    starts = [obj.x_model] + [rng.uniform(obj.lower, obj.upper) for _ in range(n_starts - 1)]
+    for i, x0 in enumerate(starts):
+        fit = least_squares(
+            obj, x0, bounds=(obj.lower, obj.upper), method="trf", diff_step=0.02,
+            max_nfev=max_nfev, x_scale=1.0,
+        )  # fmt: skip
+        loss = float(np.sum(fit.fun**2))
+        rec.starts.append(Start(obj.values(x0), obj.values(fit.x), loss, int(fit.nfev)))
+        rec.evaluations = obj.evaluations
+        if progress:
+            progress(f"start {i + 1}/{len(starts)}: loss {loss:.4g} after {fit.nfev} evaluations")
+    best = min(rec.starts, key=lambda s: s.loss)
+    rec.best, rec.best_loss = best.x, best.loss
+    rec.residuals = obj.by_check(np.log10([best.x[n] for n in names]))
+    good = [s for s in rec.starts if s.loss <= 1.1 * best.loss + 1e-9]
+    for n in names:
+        vals = np.log10([s.x[n] for s in good])
+        rec.spread[n] = float(vals.max() - vals.min()) if len(vals) > 1 else float("nan")
+    rec.wall_s = time.perf_counter() - t0
+    return rec

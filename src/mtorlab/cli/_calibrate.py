@@ -1,0 +1,85 @@
+"""``mtorlab calibrate``: fit the calibrated parameters to the training checks, reproducibly."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mtorlab.cli._output import write_atomic
+
+
+def _config() -> dict[str, Any]:
+    from mtorlab._yaml import read_yaml
+
+    return dict(
+        read_yaml(Path(str(resources.files("mtorlab.claims") / "data" / "calibration.yaml")))
+    )
+
+
+def record_path() -> Path:
+    """The committed record of the calibration run that produced the parameter values."""
+    return Path(str(resources.files("mtorlab.claims") / "data" / "calibration_record.json"))
+
+
+def run_calibrate(starts: int | None, seed: int | None, max_nfev: int | None, check: bool,
+                  output: Path | None) -> int:  # fmt: skip
+    """The command (see its help); returns the exit code."""
+    import json
+
+    from mtorlab.claims._calibrate import calibrate
+    from mtorlab.claims._runner import load_checks
+    from mtorlab.claims._simulate import simulate_mapping
+
+    cfg = _config()
+    checks = [c for c in load_checks().values() if c.split == "training"]
+    rec = calibrate(
+        cfg["parameters"],
+        checks,
+        simulate_mapping,
+        n_starts=starts or int(cfg["n_starts"]),
+        seed=cfg["seed"] if seed is None else seed,
+        max_nfev=max_nfev or int(cfg["max_nfev"]),
+        derived=dict(cfg.get("derived") or {}),
+        progress=print,
+    )
+    print(f"training checks: {len(checks)}; loss at the model's values {rec.initial_loss:.4g}, "
+          f"best {rec.best_loss:.4g} ({rec.wall_s:.0f} s)")  # fmt: skip
+    for name in rec.parameters:
+        print(f"  {name:<28} {rec.best[name]:.4g}   (log10 spread over good starts: "
+              f"{rec.spread[name]:.2f})")  # fmt: skip
+    if output is not None:
+        write_atomic(output, rec.to_json())
+        print(f"wrote {output}")
+    if check:
+        stored = json.loads(record_path().read_text(encoding="utf-8"))
+        ok = rec.best_loss <= stored["best_loss"] * 1.05 + 1e-6
+        print(
+            f"recorded best loss {stored['best_loss']:.4g}: "
+            + ("reproduced" if ok else "NOT reproduced")
+        )
+        return 0 if ok else 1
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``mtorlab calibrate`` to ``app``."""
+
+    @app.command("calibrate")
+    def calibrate_cmd(
+        starts: int | None = typer.Option(None, "--starts", min=1, help="Multi-start count."),
+        seed: int | None = typer.Option(None, "--seed", help="Seed of the random starts."),
+        max_nfev: int | None = typer.Option(
+            None, "--max-nfev", min=1, help="Evaluations per start."
+        ),
+        check: bool = typer.Option(False, "--check", help="Compare with the recorded run."),
+        output: Annotated[
+            Path | None, typer.Option("-o", "--output", help="Write the record (JSON).")
+        ] = None,
+    ) -> None:
+        """Fit the parameters marked `calibrated` to the training claims; record the run."""
+        code = run_calibrate(starts, seed, max_nfev, check, output)
+        if code:
+            raise typer.Exit(code)

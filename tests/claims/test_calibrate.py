@@ -1,0 +1,60 @@
+"""Calibration pieces: shortfall distances, derived-parameter formulas, a short real run."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from mtorlab.claims._assertions import Outcome
+from mtorlab.claims._calibrate import evaluate
+from mtorlab.claims._shortfall import shortfall
+from mtorlab.cli import main
+from mtorlab.errors import MtorlabError
+
+
+class _A:
+    """A stand-in assertion with just the fields shortfall reads."""
+
+    def __init__(self, **kw: object) -> None:
+        self.__dict__.update(kw)
+
+
+def _out(passed: bool, measured: float) -> Outcome:
+    return Outcome(passed, measured, "", "")
+
+
+def test_shortfall_is_zero_when_passing_and_grows_with_the_miss() -> None:
+    inc = _A(type="increases", min_relative=0.05, max_relative=None)
+    assert shortfall(inc, _out(True, 0.2)) == 0.0
+    assert shortfall(inc, _out(False, 0.01)) == pytest.approx(0.04)
+    assert shortfall(inc, _out(False, -0.1)) == pytest.approx(0.15)
+    dec = _A(type="decreases", min_relative=0.05, max_relative=None)
+    assert shortfall(dec, _out(False, 0.1)) == pytest.approx(0.15)
+    ratio = _A(type="ratio_between", low=1.2, high=1.3)
+    assert shortfall(ratio, _out(False, 1.0)) == pytest.approx(0.2)
+    assert shortfall(ratio, _out(False, 1.5)) == pytest.approx(0.2)
+    peak = _A(type="peaks_within", start=2.0, end=4.0)
+    assert shortfall(peak, _out(False, 5.0)) == pytest.approx(0.5)
+
+
+def test_derived_formulas_are_evaluated_without_eval() -> None:
+    assert evaluate("score_width * ln(100 / 15 - 1)", {"score_width": 0.15}) == pytest.approx(
+        0.15 * math.log(100 / 15 - 1)
+    )
+    with pytest.raises(MtorlabError, match="not allowed"):
+        evaluate("__import__('os')", {})
+
+
+def test_a_short_calibration_run_is_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = tmp_path / "record.json"
+    assert main(["calibrate", "--starts", "1", "--max-nfev", "1", "-o", str(record)]) == 0
+    rec = json.loads(record.read_text(encoding="utf-8"))
+    assert rec["seed"] == 1 and len(rec["starts"]) == 1
+    assert rec["best_loss"] <= rec["initial_loss"] + 1e-12
+    assert set(rec["residuals"]) == set(rec["training"]) and len(rec["training"]) >= 20
+    assert "loss at the model's values" in capsys.readouterr().out
