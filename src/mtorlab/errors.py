@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class MtorlabError(Exception):
     """Base of every error mtorlab reports to a user (the CLI prints it as one line)."""
@@ -50,3 +52,19 @@ class UnknownIdError(MtorlabError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+def validation_message(exc: Any) -> tuple[str, str]:
+    """The location (``a.b.0``) and a readable message of a pydantic error's first problem."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+    msg = str(err["msg"])
+    if err["type"] in {"enum", "literal_error"}:
+        msg = f"{err['input']!r} is not allowed; expected {err.get('ctx', {}).get('expected')}"
+    elif err["type"] == "string_pattern_mismatch":
+        msg = f"{err['input']!r} does not match the pattern {err['ctx']['pattern']}"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    return loc, msg.removeprefix("Value error, ")

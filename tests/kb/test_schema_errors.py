@@ -34,7 +34,12 @@ def test_minimal_kb_loads(data_dir: Path) -> None:
     [
         ("bad_yaml.mechanisms.yaml", None, None, "malformed YAML at line 5"),
         ("unknown_entity.mechanisms.yaml", "m_amino_acids_rag", "object", "nearest: rag_gtpases"),
-        ("missing_evidence.mechanisms.yaml", "m_amino_acids_rag", "evidence", "Field required"),
+        (
+            "missing_evidence.mechanisms.yaml",
+            "m_amino_acids_rag",
+            "evidence",
+            "required field is missing",
+        ),
         ("review_without_quote.mechanisms.yaml", "m_amino_acids_rag", "evidence.0", "quote_zh"),
         ("bad_sign.mechanisms.yaml", "m_amino_acids_rag", "sign", "'up' is not allowed"),
         ("unknown_claim.mechanisms.yaml", "m_amino_acids_rag", "claims", "unknown claim 'UP-66'"),

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
+from mtorlab._yaml import read_yaml
 from mtorlab.claims._assertions import Outcome
 from mtorlab.claims._schema import Check
-from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
+from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError, validation_message
 
 Simulate = Callable[[Mapping[str, Any]], pd.DataFrame]
 
@@ -28,10 +28,7 @@ def default_checks_path() -> Path:
 def load_checks(path: str | Path | None = None) -> dict[str, Check]:
     """Checks by id from a claims file (top-level key ``checks``)."""
     p = Path(path) if path is not None else default_checks_path()
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(str(p), f"cannot read the claims file: {exc}") from None
+    doc = read_yaml(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
         raise DataFileError(str(p), "a claims file holds a list under the key 'checks'")
     out: dict[str, Check] = {}
@@ -40,9 +37,7 @@ def load_checks(path: str | Path | None = None) -> dict[str, Check]:
         try:
             check = Check.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(x) for x in err["loc"]) or "(check)"
-            msg = err["msg"].removeprefix("Value error, ")
+            loc, msg = validation_message(exc)
             raise DataFileError(str(p), msg, entry=entry, field=loc) from None
         if check.id in out:
             raise DataFileError(str(p), "duplicate check id", entry=check.id, field="id")

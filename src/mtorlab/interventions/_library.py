@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mtorlab._yaml import read_yaml
-from mtorlab.errors import DataFileError, UnknownIdError
+from mtorlab.errors import DataFileError, UnknownIdError, validation_message
 from mtorlab.interventions._schema import Drug
 
 
@@ -49,10 +49,6 @@ class Library:
         return Library(new, origin)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(entry)"
-
-
 def parse_entries(entries: Iterable[Mapping[str, Any]], source: str) -> list[Drug]:
     """Validate raw entries; the first problem raises :class:`DataFileError`."""
     out = []
@@ -63,11 +59,8 @@ def parse_entries(entries: Iterable[Mapping[str, Any]], source: str) -> list[Dru
         try:
             out.append(Drug.model_validate(raw))
         except ValidationError as exc:
-            err = exc.errors()[0]
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] in {"literal_error", "enum"}:
-                msg = f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
-            raise DataFileError(source, msg, entry=entry, field=_location(err["loc"])) from None
+            loc, msg = validation_message(exc)
+            raise DataFileError(source, msg, entry=entry, field=loc) from None
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mtorlab._yaml import read_yaml
-from mtorlab.errors import DataFileError
+from mtorlab.errors import DataFileError, validation_message
 from mtorlab.kb._schema import Claim, Entity, Limitation, Mechanism, Tension
 
 _KINDS: dict[str, type[BaseModel]] = {
@@ -59,20 +59,6 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("mtorlab.kb") / "data"))
 
 
-def _first_error(exc: ValidationError) -> tuple[str, str]:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "(record)"
-    msg = err["msg"]
-    if err["type"] in {"enum", "literal_error"}:
-        expected = err.get("ctx", {}).get("expected")
-        msg = f"{err['input']!r} is not allowed; expected {expected}"
-    elif err["type"] == "string_pattern_mismatch":
-        msg = f"{err['input']!r} does not match the pattern {err['ctx']['pattern']}"
-    elif err["type"] == "extra_forbidden":
-        msg = "unknown field"
-    return loc, msg.removeprefix("Value error, ")
-
-
 def _records(path: Path) -> Iterable[tuple[str, BaseModel]]:
     doc = read_yaml(path)
     if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in _KINDS:
@@ -89,7 +75,7 @@ def _records(path: Path) -> Iterable[tuple[str, BaseModel]]:
         try:
             yield kind, _KINDS[kind].model_validate(item)
         except ValidationError as exc:
-            loc, msg = _first_error(exc)
+            loc, msg = validation_message(exc)
             raise DataFileError(str(path), msg, entry=entry, field=loc) from None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mtorlab._yaml import read_yaml
-from mtorlab.errors import DataFileError, UnknownIdError
+from mtorlab.errors import DataFileError, UnknownIdError, validation_message
 from mtorlab.ode._formula import parse_equation, symbols
 from mtorlab.ode._schema import (
     Assignment,
@@ -42,22 +42,6 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("mtorlab.ode") / "data"))
 
 
-def first_error(exc: ValidationError) -> tuple[str, str]:
-    """The location and a readable message of a pydantic error's first problem."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "(record)"
-    msg = err["msg"]
-    if err["type"] in {"enum", "literal_error"}:
-        msg = f"{err['input']!r} is not allowed; expected {err.get('ctx', {}).get('expected')}"
-    elif err["type"] == "string_pattern_mismatch":
-        msg = f"{err['input']!r} does not match the pattern {err['ctx']['pattern']}"
-    elif err["type"] == "extra_forbidden":
-        msg = "unknown field"
-    elif err["type"] == "missing":
-        msg = "required field is missing"
-    return loc, msg.removeprefix("Value error, ")
-
-
 def record_key(kind: str, rid: str) -> str:
     """The key of a record in the shared id space (readouts and conditions have their own)."""
     if kind == "readouts":
@@ -75,7 +59,7 @@ def validate_record(kind: str, item: Any, source: str, index: int) -> BaseModel:
     try:
         return KINDS[kind].model_validate(item)
     except ValidationError as exc:
-        loc, msg = first_error(exc)
+        loc, msg = validation_message(exc)
         raise DataFileError(source, msg, entry=entry, field=loc) from None
 
 
