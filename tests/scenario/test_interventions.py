@@ -226,3 +226,27 @@ def test_vary_makes_a_dose_response_table_and_plot(
     peaks = table.groupby("vary", sort=False)["mtorc1_neuron"].max()
     assert list(peaks.index) == ["0.1 mg/kg", "0.5 mg/kg", "1.5 mg/kg"]
     assert peaks.is_monotonic_increasing
+
+
+def test_fluoxetine_half_life_lengthens_on_chronic_dosing_and_norfluoxetine_lingers() -> None:
+    """Prozac label: 1-3 d after one dose, 4-6 d after chronic dosing; norfluoxetine 4-16 d."""
+    sc = scenario(
+        duration="35 d",
+        output_step="2 h",
+        interventions=[{"drug": "fluoxetine", "dose": "20 mg", "route": "po",
+                        "schedule": {"start": "0 d", "every": "1 d", "count": 30}}],
+        outputs=["conc_plasma:fluoxetine", "conc_plasma:norfluoxetine"],
+    )  # fmt: skip
+    df = mt.simulate(sc)
+    last = 29 * 24
+    chronic = terminal_half_life(df, "conc_plasma:fluoxetine", last + 24, last + 120)
+    assert chronic / 24 == pytest.approx(5.0, rel=0.2)
+    d = df.set_index("time_h")
+    parent_left = (
+        d.loc[last + 144, "conc_plasma:fluoxetine"] / d.loc[last + 24, "conc_plasma:fluoxetine"]
+    )
+    metab_left = (
+        d.loc[last + 144, "conc_plasma:norfluoxetine"]
+        / d.loc[last + 24, "conc_plasma:norfluoxetine"]
+    )
+    assert metab_left > parent_left

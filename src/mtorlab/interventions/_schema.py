@@ -61,12 +61,25 @@ class Quantity(_Record):
         return float(registry().Quantity(self.value, self.unit).to(unit).magnitude)
 
 
+class Metabolite(_Record):
+    """An active metabolite formed from the parent's elimination (e.g. norfluoxetine)."""
+
+    id: str = Field(pattern=ID)
+    name_en: str = Field(min_length=1)
+    fraction_formed: Quantity
+    half_life: Quantity
+    volume: Quantity
+
+
 class SpeciesPK(_Record):
     """Compartmental PK in one species: central (plasma), optional peripheral, brain.
 
     Elimination is first order from the central compartment; the brain is a partition
     compartment that equilibrates with plasma (``brain_partition`` = brain/plasma ratio at
-    equilibrium, the blood-brain barrier's penetration) with a stated half-time.
+    equilibrium, the blood-brain barrier's penetration) with a stated half-time. An optional
+    ``metabolite`` is formed from part of the parent's elimination; ``autoinhibition`` is the
+    plasma concentration of parent plus metabolite that halves the parent's clearance (a
+    drug that inhibits its own metabolism, so its half-life lengthens on chronic dosing).
     """
 
     half_life: Quantity
@@ -77,6 +90,8 @@ class SpeciesPK(_Record):
     bioavailability: dict[str, Quantity] = Field(default_factory=dict)
     brain_partition: Quantity
     brain_equilibration_half_life: Quantity
+    metabolite: Metabolite | None = None
+    autoinhibition: Quantity | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -116,6 +131,7 @@ class Target(_Record):
 
     ``site`` says which concentration drives it: ``brain`` and ``plasma`` (drugs), or
     ``effect`` (an effect compartment, as a fraction of the reference dose's level).
+    ``with_metabolite`` adds the active metabolite's plasma concentration (site plasma).
     """
 
     input: str = Field(pattern=ID)
@@ -123,6 +139,7 @@ class Target(_Record):
     ec50: Quantity
     emax: float = Field(gt=0, le=1)
     hill: float = Field(default=1.0, gt=0, le=4)
+    with_metabolite: bool = False
     mechanisms: tuple[str, ...] = Field(min_length=1)
     note: str | None = None
 

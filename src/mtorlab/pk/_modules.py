@@ -157,7 +157,7 @@ def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
         else:
             value, unit = ec50_mg_per_l(t, drug.molar_mass), "mg_per_L"
         mod.parameters.append(_param(p, value, unit, t.ec50, f"{drug.id} potency on {t.input}"))
-        c, h = concs[t.site], f"{t.hill:g}"
+        c, h = concs[t.site + ("+metabolite" if t.with_metabolite else "")], f"{t.hill:g}"
         mod.terms.setdefault(t.input, []).append(f"{t.emax:g} * {c}^{h} / ({p}^{h} + {c}^{h})")
 
 
@@ -183,6 +183,44 @@ def _effect_module(drug: Drug) -> Module:
     mod.dose_states["*"] = e
     mod.infusion_inputs["*"] = f"{e}_rate"
     return mod
+
+
+def _metabolite(mod: Module, drug: Drug, met: Any, clearance: str) -> None:
+    """Part of the parent's clearance forms the metabolite, which is eliminated in turn."""
+    d = f"pk_{drug.id}"
+    km = rate_from_half_life(met.half_life)
+    vm = met.volume.to("L/kg")
+    mod.species.append(
+        _species(
+            f"{d}_metab",
+            f"{met.id} in plasma (amount per kg)",
+            "periphery",
+            "mg_per_kg",
+            drug.kb_entity,
+        )
+    )
+    mod.parameters += [
+        _param(
+            f"{d}_fm",
+            met.fraction_formed.value,
+            "dimensionless",
+            met.fraction_formed,
+            f"fraction of {drug.id} cleared to {met.id}",
+        ),
+        _param(f"{d}_km", km, "per_hour", met.half_life, f"{met.id} elimination rate"),
+        _param(f"{d}_vm", vm, "L_per_kg", met.volume, f"{met.id} volume"),
+    ]
+    mod.assignments.append(
+        _assignment(
+            f"{d}_cm", f"{d}_metab / {d}_vm", "mg_per_L", f"{met.id} plasma concentration", drug
+        )
+    )
+    mod.reactions += [
+        _reaction(f"{d}_formation", f"{d}_central -> {d}_metab", f"{d}_fm * {clearance}", drug),
+        _reaction(f"{d}_elimination", f"{d}_central ->", f"(1 - {d}_fm) * {clearance}", drug),
+        _reaction(f"{d}_metab_elimination", f"{d}_metab ->", f"{d}_km * {d}_metab", drug),
+    ]
+    mod.readouts[f"conc_plasma:{met.id}"] = f"{d}_cm"
 
 
 def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> None:
@@ -258,9 +296,24 @@ def drug_module(
     else:
         k10 = rate_from_half_life(pk.half_life)
     mod.parameters.append(_param(f"{d}_k10", k10, "per_hour", pk.half_life, "elimination rate"))
-    mod.reactions.append(
-        _reaction(f"{d}_elimination", f"{d}_central ->", f"{d}_k10 * {d}_central", drug)
-    )
+    clearance = f"{d}_k10 * {d}_central"
+    if pk.autoinhibition is not None:
+        ki = pk.autoinhibition.to("mg/L")
+        mod.parameters.append(
+            _param(
+                f"{d}_ki",
+                ki,
+                "mg_per_L",
+                pk.autoinhibition,
+                "concentration halving clearance (auto-inhibition)",
+            )
+        )
+        inhibitor = f"{d}_cp" + (f" + {d}_cm" if pk.metabolite is not None else "")
+        clearance = f"{clearance} / (1 + ({inhibitor}) / {d}_ki)"
+    if pk.metabolite is not None:
+        _metabolite(mod, drug, pk.metabolite, clearance)
+    else:
+        mod.reactions.append(_reaction(f"{d}_elimination", f"{d}_central ->", clearance, drug))
     factor = formulation.brain_partition_factor.value if formulation else 1.0
     label = f"brain/plasma partition{f' x {formulation.id}' if formulation else ''}"
     kb_q = pk.brain_equilibration_half_life
@@ -280,7 +333,10 @@ def drug_module(
     _drug_routes(mod, drug, species, routes)
     periph = formulation.peripheral_effect_factor.value if formulation else 1.0
     plasma = f"{d}_cp" if periph == 1.0 else f"({periph:g} * {d}_cp)"
-    _hill_terms(mod, drug, {"brain": f"{d}_brain", "plasma": plasma})
+    concs = {"brain": f"{d}_brain", "plasma": plasma}
+    if pk.metabolite is not None:
+        concs["plasma+metabolite"] = f"({plasma} + {d}_cm)"
+    _hill_terms(mod, drug, concs)
     mod.readouts[f"conc_plasma:{drug.id}"] = f"{d}_cp"
     mod.readouts[f"conc_brain:{drug.id}"] = f"{d}_brain"
     return mod

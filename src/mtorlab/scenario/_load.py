@@ -43,6 +43,23 @@ def _message(err: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def _metabolite_readouts(scenario: Scenario, given: set[str]) -> list[str]:
+    """``conc_plasma:<metabolite>`` of the scenario's drugs that form an active metabolite."""
+    if not scenario.outputs or not any(":" in o for o in scenario.outputs):
+        return []
+    from mtorlab._api import library
+
+    lib = library()
+    if scenario.drugs:
+        lib = lib.extended(scenario.drugs, "drugs")
+    out = []
+    for name in sorted(given & set(lib.entries)):
+        pk = lib.entries[name].pk.get(scenario.species)
+        if pk is not None and pk.metabolite is not None:
+            out.append(f"conc_plasma:{pk.metabolite.id}")
+    return out
+
+
 def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenario:
     """Validate a parsed scenario mapping; ``source`` names it in error messages."""
     if not isinstance(data, dict):
@@ -58,7 +75,11 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
 
         parse_entries(scenario.drugs, f"{source}: drugs")
     given = {iv.name for iv in scenario.interventions}
-    known = (*readouts, *(f"{kind}:{d}" for d in sorted(given) for kind in PK_KINDS))
+    known = (
+        *readouts,
+        *(f"{kind}:{d}" for d in sorted(given) for kind in PK_KINDS),
+        *_metabolite_readouts(scenario, given),
+    )
     for i, out in enumerate(scenario.outputs or ()):
         if out not in known:
             msg = f"{UnknownIdError('readout', out, known)}"
