@@ -143,3 +143,40 @@ def test_cli_rejects_a_bad_language(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["figure", "fig1", "-o", str(tmp_path / "f.svg"), "--lang", "fr"]) == 2
     assert "--lang must be one of en, zh" in capsys.readouterr().err
     assert not (tmp_path / "f.svg").exists()
+
+
+def test_scenario_figure_colours_what_ketamine_moves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mtorlab.cli import main
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    out = tmp_path / "ket.svg"
+    code = main(
+        [
+            "figure",
+            "scenario",
+            str(examples / "ketamine_single_dose_rat.yaml"),
+            "--at",
+            "6h",
+            "-o",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0 and "mtorc1 +" in printed
+    svg = out.read_text(encoding="utf-8")
+    ET.fromstring(svg)
+
+    def fill(node: str) -> tuple[int, int, int]:
+        colour = svg.split(f'id="{node}"', 1)[1].split('fill="', 1)[1][1:7]
+        return int(colour[:2], 16), int(colour[2:4], 16), int(colour[4:], 16)
+
+    red, _, blue = fill("mtorc1")
+    assert red > blue  # raised: red end of the diverging map
+    red, _, blue = fill("tsc2")
+    assert blue > red  # lowered: blue end
+    code = main(
+        ["figure", "scenario", str(examples / "cums_mouse.yaml"), "-o", str(tmp_path / "x.svg")]
+    )
+    assert code == 2 and "no interventions" in capsys.readouterr().err

@@ -15,8 +15,17 @@ FIGURES = {
 }
 
 
-def draw(name: str, output: Path, lang: str, legend: bool) -> Path:
-    """Draw figure ``name`` into ``output`` (format by suffix); return the path written."""
+def draw(
+    name: str,
+    output: Path,
+    lang: str,
+    legend: bool,
+    values: dict[str, float] | None = None,
+) -> Path:
+    """Draw figure ``name`` into ``output`` (format by suffix); return the path written.
+
+    ``values`` (entity id to log2 fold change) colours the nodes blue (down) to red (up).
+    """
     from mtorlab._api import knowledge_base
     from mtorlab.errors import MtorlabError
     from mtorlab.figures import LANGS, figure_dot, format_for, load_figures, render
@@ -25,7 +34,7 @@ def draw(name: str, output: Path, lang: str, legend: bool) -> Path:
         raise MtorlabError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     fmt = format_for(output)
     kb = knowledge_base()
-    dot = figure_dot(kb, load_figures(kb), name, lang=lang, legend=legend)
+    dot = figure_dot(kb, load_figures(kb), name, lang=lang, legend=legend, values=values)
     return write_atomic(output, render(dot, fmt))
 
 
@@ -50,3 +59,35 @@ def register(app: typer.Typer) -> None:
     app.add_typer(fig_app, name="figure")
     for name, help_text in FIGURES.items():
         _command(fig_app, name, help_text)
+
+    @fig_app.command("scenario")
+    def _scenario(
+        scenario: Path = typer.Argument(..., help="Scenario YAML file."),  # noqa: B008
+        output: str = typer.Option(..., "-o", "--output", help="Output .svg, .png or .pdf."),
+        at: str | None = typer.Option(
+            None, "--at", help="Time to compare, e.g. 24h (default: end)."
+        ),
+        figure: str = typer.Option("fig1", "--figure", help="fig1 or fig2."),
+        lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
+    ) -> None:
+        """Figure 1 (or 2) coloured by a scenario's change vs its untreated control."""
+        import mtorlab as mt
+        from mtorlab.claims._assertions import hours
+        from mtorlab.errors import MtorlabError
+        from mtorlab.figures._scenario import entity_changes
+
+        if figure not in FIGURES:
+            raise MtorlabError(f"--figure must be one of {', '.join(FIGURES)}, not {figure!r}")
+        try:
+            at_h = hours(at) if at is not None else None
+        except ValueError as exc:
+            raise MtorlabError(f"--at: {exc}") from None
+        sc = mt.load_scenario(scenario)
+        if not sc.interventions:
+            raise MtorlabError(f"{scenario}: the scenario has no interventions to compare")
+        values = entity_changes(sc, at_h)
+        path = draw(figure, Path(output), lang, True, values)
+        top = sorted(values.items(), key=lambda kv: -abs(kv[1]))[:5]
+        print("largest changes (log2 fold vs control): "
+              + ", ".join(f"{k} {v:+.2f}" for k, v in top))  # fmt: skip
+        print(f"wrote {path}")
