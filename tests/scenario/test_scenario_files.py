@@ -98,8 +98,8 @@ def test_simulate_outputs_override_and_unknown_readout() -> None:
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
-def test_condition_examples_load(path: Path) -> None:
+def test_every_example_runs(path: Path) -> None:
     sc = mt.load_scenario(path)
-    if not sc.interventions:
-        df = mt.simulate(sc)
-        assert df["time_h"].iloc[-1] == pytest.approx(sc.duration_h)
+    df = mt.simulate(sc)
+    assert df["time_h"].iloc[-1] == pytest.approx(sc.duration_h)
+    assert df.notna().all().all() and len(df.columns) == 1 + len(sc.outputs or df.columns[1:])
