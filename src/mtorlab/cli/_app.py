@@ -22,6 +22,7 @@ def build_app() -> typer.Typer:
         _figure,
         _kb,
         _model,
+        _report,
         _runs,
         _serve,
         _simulate,
@@ -53,4 +54,5 @@ def build_app() -> typer.Typer:
     _serve.register(app)
     _claims.register(app)
     _calibrate.register(app)
+    _report.register(app)
     return app

@@ -37,7 +37,15 @@ def _print_table(rows: list[list[str]], header: list[str]) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _record(frame: pd.DataFrame, scenario_path: Path, store: str | None, wall: float) -> str:
+def record_run(
+    frame: pd.DataFrame,
+    scenario_path: Path,
+    store: str | None,
+    wall: float,
+    *,
+    command: str = "simulate",
+) -> str:
+    """Record a run in the run store; return its id."""
     import json
 
     import mtorlab as mt
@@ -48,7 +56,7 @@ def _record(frame: pd.DataFrame, scenario_path: Path, store: str | None, wall: f
     params = {p.id: p.value for p in model.parameters.values()}
     return RunStore(store).record(
         frame,
-        command="simulate",
+        command=command,
         name=str(frame.attrs.get("scenario", scenario_path.stem)),
         scenario_text=scenario_path.read_text(encoding="utf-8"),
         model_sha256=sha256(to_sbml(model, miriam=False)),
@@ -123,7 +131,7 @@ def run_simulate(
     if plot is not None and image is not None:
         write_atomic(plot, image)
         print(f"wrote {plot}")
-    run_id = _record(frame, scenario, store, time.perf_counter() - start)
+    run_id = record_run(frame, scenario, store, time.perf_counter() - start)
     print(f"run {run_id} recorded (mtorlab runs show {run_id})")
 
 
