@@ -26,6 +26,10 @@ def test_demo_writes_a_linked_report(tmp_path: Path, capsys: pytest.CaptureFixtu
             ElementTree.parse(target)  # well-formed SVG
         else:
             assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for claim in ("KET-04", "KET-05", "KET-06", "RAPA-04"):
+    for claim in ("KET-04", "KET-05", "KET-06", "RAPA-04", "RAPA-05", "TCM-01"):
         assert claim in page
+    for href in re.findall(r'href="([^"]+)"', page):
+        assert (out / href).is_file(), href
+    claims = (out / "claims.html").read_text(encoding="utf-8")
+    assert "KET-04" in claims and "claims suite:" in printed
     assert "图1" in (out / "fig1_zh.svg").read_text(encoding="utf-8")
