@@ -160,7 +160,8 @@ def run_demo(out: Path) -> Path:
     for title, claims, runs, readouts in _panels():
         frames = {label: mt.simulate(sc, outputs=readouts) for label, sc in runs.items()}
         fname = "".join(c if c.isalnum() else "_" for c in title.lower())[:40] + ".png"
-        write_atomic(out / fname, time_courses(frames, readouts, title=title))
+        png = time_courses(frames, readouts, title=title, claims={readouts[-1]: claims})
+        write_atomic(out / fname, png)
         sections.append((title, claims, fname))
         last = {k: f"{v[readouts[-1]].iloc[-1]:.3g}" for k, v in frames.items()}
         summary.append(
