@@ -119,3 +119,12 @@ def test_exercise_minutes_are_a_session() -> None:
     assert on.value * 0.5 == pytest.approx(1.0)  # the reference session adds one unit of level
     with pytest.raises(MtorlabError, match="units like 'min'"):
         events_for(adm(entry="exercise", dose="30 mg", route=None), drug, "human", mod)
+
+
+def test_a_metabolite_target_reads_the_parent_where_no_metabolite_is_modelled() -> None:
+    drug = LIB.get("fluoxetine")
+    human = drug_module(drug, "human", {"po"}, None)
+    mouse = drug_module(drug, "mouse", {"po"}, None)
+    assert "pk_fluoxetine_cm" in human.terms["sert_block"][0]
+    assert "pk_fluoxetine_cm" not in mouse.terms["sert_block"][0]
+    assert "pk_fluoxetine_cp" in mouse.terms["sert_block"][0]

@@ -157,7 +157,9 @@ def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
         else:
             value, unit = ec50_mg_per_l(t, drug.molar_mass), "mg_per_L"
         mod.parameters.append(_param(p, value, unit, t.ec50, f"{drug.id} potency on {t.input}"))
-        c, h = concs[t.site + ("+metabolite" if t.with_metabolite else "")], f"{t.hill:g}"
+        # a species without the metabolite (rodents here) reads the parent alone
+        key = f"{t.site}+metabolite" if t.with_metabolite else t.site
+        c, h = concs.get(key, concs[t.site]), f"{t.hill:g}"
         mod.terms.setdefault(t.input, []).append(f"{t.emax:g} * {c}^{h} / ({p}^{h} + {c}^{h})")
 
 
