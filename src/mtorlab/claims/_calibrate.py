@@ -72,7 +72,7 @@ def _residuals(checks: Sequence[Check], simulate: Simulate) -> dict[str, float]:
     for c in checks:
         try:
             res = run_check(c, CachedSimulator(simulate))
-        except RuntimeError:  # the integrator gave up on this candidate
+        except (RuntimeError, ValueError):  # integrator or linear algebra gave up (LinAlgError)
             out[c.id] = FAILED
             continue
         if res.error is not None:
@@ -156,13 +156,15 @@ class Objective:
         self.lower = np.log10([m.parameters[n].range[0] for n in self.names])
         self.upper = np.log10([m.parameters[n].range[1] for n in self.names])
         self.x_model = np.log10([m.parameters[n].value for n in self.names])
+        self.model_values = {p.id: p.value for p in m.parameters.values()}
         self.evaluations = 0
 
     def values(self, x: np.ndarray) -> dict[str, float]:
         """Parameter values of a log10 vector, with the derived parameters."""
         out = {n: float(10**v) for n, v in zip(self.names, x, strict=True)}
+        known = {**self.model_values, **out}
         for name, formula in self.derived.items():
-            out[name] = evaluate(formula, out)
+            out[name] = evaluate(formula, known)
         return out
 
     def by_check(self, x: np.ndarray) -> dict[str, float]:
@@ -177,7 +179,7 @@ class Objective:
         engine._steady.clear()  # candidates never repeat: keep memory flat
         try:
             refs, _ = healthy_baseline(model(), engine, extra=theta)
-        except (RuntimeError, np.linalg.LinAlgError):  # no healthy steady state: reject
+        except (RuntimeError, MtorlabError, np.linalg.LinAlgError):  # no healthy state: reject
             return {c.id: FAILED for c in self.checks}
         with parameter_overrides({**theta, **refs}):
             return _residuals(self.checks, self.simulate)

@@ -24,8 +24,15 @@ def record_path() -> Path:
     return Path(str(resources.files("mtorlab.claims") / "data" / "calibration_record.json"))
 
 
-def run_calibrate(starts: int | None, seed: int | None, max_nfev: int | None, check: bool,
-                  output: Path | None) -> int:  # fmt: skip
+def run_calibrate(
+    starts: int | None,
+    seed: int | None,
+    max_nfev: int | None,
+    check: bool,
+    output: Path | None,
+    parameters: str | None = None,
+    only: str | None = None,
+) -> int:
     """The command (see its help); returns the exit code."""
     import json
 
@@ -34,7 +41,21 @@ def run_calibrate(starts: int | None, seed: int | None, max_nfev: int | None, ch
     from mtorlab.claims._simulate import simulate_mapping
 
     cfg = _config()
-    checks = [c for c in load_checks().values() if c.split == "training"]
+    if parameters:
+        cfg["parameters"] = [p.strip() for p in parameters.split(",") if p.strip()]
+    wanted = {c.strip() for c in only.split(",")} if only else None
+    if wanted is None and cfg.get("checks"):
+        wanted = set(cfg["checks"])
+    checks = [
+        c
+        for c in load_checks().values()
+        if c.split == "training" and (wanted is None or c.id in wanted)
+    ]
+    if wanted is not None and len(checks) != len(wanted):
+        from mtorlab.errors import MtorlabError
+
+        missing = sorted(wanted - {c.id for c in checks})
+        raise MtorlabError(f"--only: {', '.join(missing)} are not training checks")
     rec = calibrate(
         cfg["parameters"],
         checks,
@@ -75,11 +96,17 @@ def register(app: typer.Typer) -> None:
             None, "--max-nfev", min=1, help="Evaluations per start."
         ),
         check: bool = typer.Option(False, "--check", help="Compare with the recorded run."),
+        parameters: str | None = typer.Option(
+            None, "--parameters", help="Fit these (comma-separated) instead of the config's."
+        ),
+        only: str | None = typer.Option(
+            None, "--only", help="Fit to these training checks (comma-separated) only."
+        ),
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Write the record (JSON).")
         ] = None,
     ) -> None:
         """Fit the parameters marked `calibrated` to the training claims; record the run."""
-        code = run_calibrate(starts, seed, max_nfev, check, output)
+        code = run_calibrate(starts, seed, max_nfev, check, output, parameters, only)
         if code:
             raise typer.Exit(code)

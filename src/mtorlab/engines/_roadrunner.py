@@ -148,15 +148,23 @@ class RoadRunnerEngine:
         return np.array(m.getFloatingSpeciesConcentrationRates(), dtype=float)
 
     def jacobian(self, y: np.ndarray) -> np.ndarray:
-        """Central-difference Jacobian of :meth:`rates` at ``y`` (current parameters)."""
+        """Finite-difference Jacobian of :meth:`rates` at ``y`` (current parameters).
+
+        Central differences, except one-sided (forward) for a state too close to zero to
+        step below it: a negative concentration is meaningless and makes rate laws such as
+        ``pow(x, 2.5)`` undefined.
+        """
         n = len(y)
         jac = np.empty((n, n))
         for j in range(n):
             h = 1e-7 * max(1.0, abs(y[j]))
             up, down = y.copy(), y.copy()
             up[j] += h
-            down[j] -= h
-            jac[:, j] = (self.rates(up) - self.rates(down)) / (2 * h)
+            if y[j] - h >= 0.0:
+                down[j] -= h
+                jac[:, j] = (self.rates(up) - self.rates(down)) / (2 * h)
+            else:
+                jac[:, j] = (self.rates(up) - self.rates(down)) / h
         return jac
 
     def _newton(self, y: np.ndarray, steps: int = 8) -> np.ndarray:
@@ -175,7 +183,10 @@ class RoadRunnerEngine:
             return False
         if np.max(np.abs(self.rates(y))) > 1e-9:
             return False
-        return bool(np.max(np.real(np.linalg.eigvals(self.jacobian(y)))) < 0)
+        jac = self.jacobian(y)
+        if not np.all(np.isfinite(jac)):
+            return False
+        return bool(np.max(np.real(np.linalg.eigvals(jac))) < 0)
 
     # ---- time courses
     def simulate(

@@ -160,7 +160,10 @@ def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
         # a species without the metabolite (rodents here) reads the parent alone
         key = f"{t.site}+metabolite" if t.with_metabolite else t.site
         c, h = concs.get(key, concs[t.site]), f"{t.hill:g}"
-        mod.terms.setdefault(t.input, []).append(f"{t.emax:g} * {c}^{h} / ({p}^{h} + {c}^{h})")
+        # abs(): the integrator can undershoot a concentration just below zero, where a
+        # non-integer Hill power is undefined; for c >= 0 it changes nothing
+        a = f"abs({c})"
+        mod.terms.setdefault(t.input, []).append(f"{t.emax:g} * {a}^{h} / ({p}^{h} + {a}^{h})")
 
 
 def _effect_module(drug: Drug) -> Module:
