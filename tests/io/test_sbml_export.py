@@ -62,8 +62,7 @@ def test_parameters_carry_provenance(doc: libsbml.SBMLDocument) -> None:
 
 
 def test_miriam_annotations_come_from_the_knowledge_base(doc: libsbml.SBMLDocument) -> None:
-    if kb_entities() is None:
-        pytest.skip("knowledge base not loadable yet; MIRIAM annotations need its entities")
+    assert kb_entities()
     m = doc.getModel()
 
     def resources(sid: str) -> dict[int, list[str]]:

@@ -58,10 +58,7 @@ def model() -> Model:
 def kb():  # type: ignore[no-untyped-def]
     from mtorlab.kb import load
 
-    try:
-        return load()
-    except Exception as exc:  # the knowledge-base data is written in parallel
-        pytest.skip(f"knowledge base not loadable yet: {exc}")
+    return load()
 
 
 def test_every_parameter_has_unit_range_and_provenance(model: Model) -> None:

@@ -21,14 +21,11 @@ PREFIX = "mtorlab"
 
 
 @lru_cache(maxsize=1)
-def kb_entities() -> dict[str, Any] | None:
-    """The knowledge base's entities by id, or ``None`` while the knowledge base is not loadable."""
-    try:
-        from mtorlab.kb import load
+def kb_entities() -> dict[str, Any]:
+    """The knowledge base's entities by id (a broken knowledge base is an error, not a gap)."""
+    from mtorlab.kb import load
 
-        return dict(load().entities)
-    except Exception:  # the KB data may be incomplete while it is being written
-        return None
+    return dict(load().entities)
 
 
 def identifiers(entity: Any) -> list[str]:
