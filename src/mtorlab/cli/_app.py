@@ -24,6 +24,7 @@ def build_app() -> typer.Typer:
         _model,
         _report,
         _runs,
+        _sensitivity,
         _serve,
         _simulate,
     )
@@ -55,4 +56,5 @@ def build_app() -> typer.Typer:
     _claims.register(app)
     _calibrate.register(app)
     _report.register(app)
+    _sensitivity.register(app)
     return app

@@ -45,6 +45,9 @@ class RoadRunnerEngine:
     def __init__(self, sbml: str, *, tolerances: Tolerances | None = None) -> None:
         import roadrunner
 
+        # Integrator failures reach the user as one MtorlabError line; libRoadRunner's own
+        # multi-line CVODE logging would repeat them on stderr (hundreds of times in a sweep).
+        roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
         self.sbml = sbml
         self.tolerances = tolerances or Tolerances()
         self.rr: Any = roadrunner.RoadRunner(sbml)

@@ -1,0 +1,77 @@
+"""``mtorlab sensitivity``: which parameters (or contexts) a readout depends on (SALib)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mtorlab.cli._output import write_atomic, write_table
+
+
+def _tornado(table: object, method: str, readout: str) -> bytes:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = table.head(20)  # type: ignore[attr-defined]
+    label = "parameter" if method == "morris" else "context"
+    value = "mu_star" if method == "morris" else "ST"
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(df) + 1.2))
+    ax.barh(df[label][::-1], df[value][::-1], color="#4a78b0")
+    ax.set_xlabel(f"{value} ({'Morris' if method == 'morris' else 'Sobol total'}) of {readout}")
+    ax.grid(axis="x", alpha=0.3)
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=120)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``mtorlab sensitivity`` to ``app``."""
+
+    @app.command("sensitivity")
+    def sensitivity_cmd(
+        scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+        readout: str = typer.Option("depression_score", "--readout", help="Readout to explain."),
+        at: str = typer.Option("7d", "--at", help="Time of the readout, e.g. 24h or 7d."),
+        method: str = typer.Option("morris", "--method", help="morris or sobol."),
+        n: int = typer.Option(10, "--n", min=2, help="Trajectories (Morris) or base samples."),
+        seed: int = typer.Option(1, "--seed", help="Sampling seed."),
+        output: Annotated[
+            Path | None, typer.Option("-o", "--output", help="Table: .csv or .parquet.")
+        ] = None,
+        plot: Annotated[Path | None, typer.Option("--plot", help="Tornado plot (PNG).")] = None,
+    ) -> None:
+        """Global sensitivity of a readout at a time, per parameter (Morris) or context (Sobol)."""
+        from rich.progress import Progress
+
+        import mtorlab as mt
+        from mtorlab.analysis import sensitivity
+        from mtorlab.claims._assertions import hours
+        from mtorlab.errors import MtorlabError
+
+        try:
+            at_h = hours(at)
+        except ValueError as exc:
+            raise MtorlabError(f"--at: {exc}") from None
+        sc = mt.load_scenario(scenario)
+        if at_h > sc.duration_h:
+            raise MtorlabError(f"--at {at}: later than the scenario's duration ({sc.duration})")
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"{method} samples", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            table = sensitivity(sc, readout, at_h, method=method, n=n, seed=seed, progress=step)
+        print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        if output is not None:
+            print(f"wrote {write_table(table, output)}")
+        if plot is not None:
+            print(f"wrote {write_atomic(plot, _tornado(table, method, readout))}")
