@@ -18,6 +18,7 @@ def build_app() -> typer.Typer:
     from mtorlab.cli import (
         _calibrate,
         _claims,
+        _cohort,
         _demo,
         _figure,
         _kb,
@@ -57,4 +58,5 @@ def build_app() -> typer.Typer:
     _calibrate.register(app)
     _report.register(app)
     _sensitivity.register(app)
+    _cohort.register(app)
     return app

@@ -1,0 +1,130 @@
+"""Virtual cohorts: seeded sampling, the depressed filter, rates, Parquet chunks, Dask."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import mtorlab as mt
+from mtorlab.cohort import (
+    CohortSpec,
+    Summary,
+    load_population,
+    read_cohort,
+    run_cohort,
+    sample_patient,
+    wilson,
+)
+from mtorlab.errors import MtorlabError
+from mtorlab.scenario import Scenario, validate_scenario
+
+
+def _scenario(days: int = 2) -> Scenario:
+    data = {
+        "name": "tiny",
+        "species": "human",
+        "duration": f"{days} d",
+        "output_step": "1 d",
+        "interventions": [
+            {
+                "drug": "esketamine",
+                "dose": "0.5 mg/kg",
+                "route": "iv",
+                "at": "1 h",
+                "over": "40 min",
+            }
+        ],
+    }
+    return validate_scenario(data, "test", mt.model().readout_ids)
+
+
+@pytest.fixture(scope="module")
+def in_memory() -> pd.DataFrame:
+    res = run_cohort(CohortSpec(_scenario(), seed=3), 8)
+    assert res.table is not None
+    return res.table
+
+
+def test_sampling_is_seeded_and_reproducible() -> None:
+    a = [sample_patient(7, i, None) for i in range(20)]
+    b = [sample_patient(7, i, None) for i in range(20)]
+    c = [sample_patient(8, i, None) for i in range(20)]
+    assert a == b
+    assert a != c
+    pop = load_population()
+    for p in a:
+        assert set(p.multipliers) == {v.parameter for v in pop.variability}
+        for v in pop.variability:
+            assert v.low <= p.multipliers[v.parameter] <= v.high
+    infl = [sample_patient(1, i, "inflammatory") for i in range(20)]
+    assert all(0.3 <= p.condition["inflammation"] <= 0.8 for p in infl)
+    with pytest.raises(MtorlabError, match="--subtype must be one of"):
+        sample_patient(1, 0, "nonsense")
+
+
+def test_depressed_filter_holds(in_memory: pd.DataFrame) -> None:
+    kept = in_memory[in_memory["status"] == "kept"]
+    dropped = in_memory[in_memory["status"] == "not_depressed"]
+    assert len(kept) + len(dropped) == len(in_memory) == 8
+    assert (kept["baseline_madrs"] >= 20).all()
+    assert (dropped["baseline_madrs"] < 20).all()
+    assert dropped["madrs_48h"].isna().all() and kept["madrs_48h"].notna().all()
+
+
+def test_wilson_and_rates_on_a_hand_case() -> None:
+    lo, hi = wilson(8, 10)
+    assert lo == pytest.approx(0.4902, abs=1e-4) and hi == pytest.approx(0.9433, abs=1e-4)
+    assert wilson(0, 10)[0] == 0.0 and math.isnan(wilson(0, 0)[0])
+    table = pd.DataFrame(
+        {
+            "status": ["kept"] * 4 + ["not_depressed"],
+            "baseline_madrs": [40.0, 30.0, 24.0, 20.0, 12.0],
+            "baseline_serum_bdnf": [0.9] * 5,
+            "baseline_il6_plasma": [1.2] * 5,
+            "madrs_24h": [20.0, 16.0, 9.0, 19.0, math.nan],
+            "untreated_madrs_24h": [40.0, 30.0, 24.0, 20.0, math.nan],
+            "anxiety_peak": [0.0, 1.0, 2.0, 3.0, math.nan],
+            "immunosuppression_peak": [0.0] * 4 + [math.nan],
+            "untreated_anxiety_peak": [0.0] * 4 + [math.nan],
+            "untreated_immunosuppression_peak": [0.0] * 4 + [math.nan],
+        }
+    )
+    s = Summary((24.0,))
+    s.add(table)
+    r = s.rates().set_index(["arm", "outcome"])
+    # response: 20 <= 20, 9 <= 12; not 16 > 15, 19 > 10 -> 2/4; remission: 9 -> 1/4
+    assert r.loc[("treated", "response"), "k"] == 2
+    assert r.loc[("treated", "remission"), "k"] == 1
+    assert r.loc[("untreated", "response"), "k"] == 0
+    assert r.loc[("treated", "response"), "ci_low"] == pytest.approx(wilson(2, 4)[0])
+    assert s.n_simulated == 5 and s.n_kept == 4
+    assert s.adverse["anxiety_peak"].mean_var()[0] == pytest.approx(1.5)
+
+
+def test_chunked_parquet_equals_in_memory(in_memory: pd.DataFrame, tmp_path: Path) -> None:
+    out = tmp_path / "cohort.parquet"
+    res = run_cohort(CohortSpec(_scenario(), seed=3), 8, chunk_size=3, output=out)
+    assert res.table is None
+    assert len(list(out.glob("part-*.parquet"))) == 3
+    pd.testing.assert_frame_equal(read_cohort(out), in_memory)
+
+
+def test_dask_local_cluster_matches_in_process() -> None:
+    from distributed import LocalCluster
+
+    spec = CohortSpec(_scenario(days=1), seed=5)
+    local = run_cohort(spec, 6, chunk_size=2).table
+    with warnings.catch_warnings():
+        # distributed warns about a busy default port or sockets closed during shutdown
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"distributed\..*")
+        warnings.filterwarnings("ignore", category=ResourceWarning)
+        with LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster:
+            remote = run_cohort(spec, 6, chunk_size=2, scheduler=cluster.scheduler_address)
+    assert remote.table is not None and local is not None
+    pd.testing.assert_frame_equal(remote.table, local)
