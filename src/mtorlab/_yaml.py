@@ -1,13 +1,15 @@
-"""Read YAML data files with libyaml when available, turning errors into one readable line."""
+"""Read YAML data files (libyaml when available) and their records; errors are one line."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from mtorlab.errors import DataFileError
+from mtorlab.errors import DataFileError, validation_message
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -31,3 +33,31 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as exc:
         raise DataFileError(str(p), f"cannot read: {exc.strerror}") from None
     return load_yaml_text(text, str(p))
+
+
+def validate_record(model: type[BaseModel], item: Any, source: str, index: int) -> BaseModel:
+    """Validate one mapping as ``model``; errors name the source, the entry and the field."""
+    entry = str(item.get("id", f"#{index + 1}")) if isinstance(item, dict) else f"#{index + 1}"
+    if not isinstance(item, dict):
+        raise DataFileError(source, "a record must be a mapping", entry=entry)
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        loc, msg = validation_message(exc)
+        raise DataFileError(source, msg, entry=entry, field=loc) from None
+
+
+def read_records(
+    path: Path, kinds: Mapping[str, type[BaseModel]]
+) -> Iterator[tuple[str, BaseModel]]:
+    """Records of a data file holding exactly one top-level key (a kind) with a list."""
+    doc = read_yaml(path)
+    if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in kinds:
+        raise DataFileError(
+            str(path), f"the file must hold exactly one top-level key out of {', '.join(kinds)}"
+        )
+    kind, items = next(iter(doc.items()))
+    if not isinstance(items, list):
+        raise DataFileError(str(path), f"{kind!r} must be a list of records", field=kind)
+    for i, item in enumerate(items):
+        yield kind, validate_record(kinds[kind], item, str(path), i)

@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from mtorlab._yaml import read_yaml
-from mtorlab.errors import DataFileError, validation_message
+from mtorlab._yaml import read_records
+from mtorlab.errors import DataFileError
 from mtorlab.kb._schema import Claim, Entity, Limitation, Mechanism, Tension
 
 _KINDS: dict[str, type[BaseModel]] = {
@@ -59,26 +59,6 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("mtorlab.kb") / "data"))
 
 
-def _records(path: Path) -> Iterable[tuple[str, BaseModel]]:
-    doc = read_yaml(path)
-    if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in _KINDS:
-        raise DataFileError(
-            str(path), f"the file must hold exactly one top-level key out of {', '.join(_KINDS)}"
-        )
-    kind, items = next(iter(doc.items()))
-    if not isinstance(items, list):
-        raise DataFileError(str(path), f"{kind!r} must be a list of records", field=kind)
-    for i, item in enumerate(items):
-        entry = str(item.get("id", f"#{i + 1}")) if isinstance(item, dict) else f"#{i + 1}"
-        if not isinstance(item, dict):
-            raise DataFileError(str(path), "a record must be a mapping", entry=entry)
-        try:
-            yield kind, _KINDS[kind].model_validate(item)
-        except ValidationError as exc:
-            loc, msg = validation_message(exc)
-            raise DataFileError(str(path), msg, entry=entry, field=loc) from None
-
-
 def load(data_dir: str | Path | None = None) -> KnowledgeBase:
     """Load and validate every ``*.yaml`` file under ``data_dir`` (default: the package's).
 
@@ -94,7 +74,7 @@ def load(data_dir: str | Path | None = None) -> KnowledgeBase:
     tables: dict[str, dict[str, Any]] = {k: {} for k in _KINDS}
     origin: dict[str, str] = {}
     for path in files:
-        for kind, rec in _records(path):
+        for kind, rec in read_records(path, _KINDS):
             rid = rec.id  # type: ignore[attr-defined]
             if rid in origin:
                 raise DataFileError(

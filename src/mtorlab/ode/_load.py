@@ -6,15 +6,15 @@ Each file holds one top-level key (``compartments``, ``species``, ``parameters``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from mtorlab._yaml import read_yaml
-from mtorlab.errors import DataFileError, UnknownIdError, validation_message
+from mtorlab._yaml import read_records
+from mtorlab._yaml import validate_record as _validate
+from mtorlab.errors import DataFileError, UnknownIdError
 from mtorlab.ode._formula import parse_equation, symbols
 from mtorlab.ode._schema import (
     Assignment,
@@ -53,27 +53,7 @@ def record_key(kind: str, rid: str) -> str:
 
 def validate_record(kind: str, item: Any, source: str, index: int) -> BaseModel:
     """Validate one record of ``kind``; errors name the source, the entry and the field."""
-    entry = str(item.get("id", f"#{index + 1}")) if isinstance(item, dict) else f"#{index + 1}"
-    if not isinstance(item, dict):
-        raise DataFileError(source, "a record must be a mapping", entry=entry)
-    try:
-        return KINDS[kind].model_validate(item)
-    except ValidationError as exc:
-        loc, msg = validation_message(exc)
-        raise DataFileError(source, msg, entry=entry, field=loc) from None
-
-
-def _records(path: Path) -> Iterator[tuple[str, BaseModel]]:
-    doc = read_yaml(path)
-    if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in KINDS:
-        raise DataFileError(
-            str(path), f"the file must hold one top-level key out of {', '.join(KINDS)}"
-        )
-    kind, items = next(iter(doc.items()))
-    if not isinstance(items, list):
-        raise DataFileError(str(path), f"{kind!r} must be a list of records", field=kind)
-    for i, item in enumerate(items):
-        yield kind, validate_record(kind, item, str(path), i)
+    return _validate(KINDS[kind], item, source, index)
 
 
 def read_tables(data_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -84,7 +64,7 @@ def read_tables(data_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, st
     tables: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
     origin: dict[str, str] = {}
     for path in files:
-        for kind, rec in _records(path):
+        for kind, rec in read_records(path, KINDS):
             rid = rec.id  # type: ignore[attr-defined]
             key = record_key(kind, rid)
             if key in origin:
