@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +61,31 @@ def read_records(
         raise DataFileError(str(path), f"{kind!r} must be a list of records", field=kind)
     for i, item in enumerate(items):
         yield kind, validate_record(kinds[kind], item, str(path), i)
+
+
+def collect_records(
+    files: Iterable[Path],
+    kinds: Mapping[str, type[BaseModel]],
+    key: Callable[[str, str], str] = lambda kind, rid: rid,
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Records of several files by kind and id, and the file each came from.
+
+    ``key(kind, id)`` is the name an id must be unique under (by default ids are unique
+    across kinds); a repeated one is an error naming both files.
+    """
+    tables: dict[str, dict[str, Any]] = {k: {} for k in kinds}
+    origin: dict[str, str] = {}
+    for path in files:
+        for kind, rec in read_records(path, kinds):
+            rid = str(rec.id)  # type: ignore[attr-defined]
+            name = key(kind, rid)
+            if name in origin:
+                raise DataFileError(
+                    str(path),
+                    f"duplicate id, first defined in {origin[name]}",
+                    entry=rid,
+                    field="id",
+                )
+            origin[name] = str(path)
+            tables[kind][rid] = rec
+    return tables, origin

@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 
-from mtorlab._yaml import read_records
+from mtorlab._yaml import collect_records
 from mtorlab.errors import DataFileError
 from mtorlab.kb._schema import Claim, Entity, Limitation, Mechanism, Tension
 
@@ -71,20 +70,7 @@ def load(data_dir: str | Path | None = None) -> KnowledgeBase:
     files = sorted(root.rglob("*.yaml"))
     if not files:
         raise DataFileError(str(root), "no knowledge-base files (*.yaml) found")
-    tables: dict[str, dict[str, Any]] = {k: {} for k in _KINDS}
-    origin: dict[str, str] = {}
-    for path in files:
-        for kind, rec in read_records(path, _KINDS):
-            rid = rec.id  # type: ignore[attr-defined]
-            if rid in origin:
-                raise DataFileError(
-                    str(path),
-                    f"duplicate id, first defined in {origin[rid]}",
-                    entry=rid,
-                    field="id",
-                )
-            origin[rid] = str(path)
-            tables[kind][rid] = rec
+    tables, origin = collect_records(files, _KINDS)
     kb = KnowledgeBase(origin=origin, **tables)
     _check_references(kb)
     return kb

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mtorlab._yaml import read_records
+from mtorlab._yaml import collect_records
 from mtorlab._yaml import validate_record as _validate
 from mtorlab.errors import DataFileError, UnknownIdError
 from mtorlab.ode._formula import parse_equation, symbols
@@ -61,22 +61,7 @@ def read_tables(data_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, st
     files = sorted(data_dir.rglob("*.yaml"))
     if not files:
         raise DataFileError(str(data_dir), "no model files (*.yaml) found")
-    tables: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
-    origin: dict[str, str] = {}
-    for path in files:
-        for kind, rec in read_records(path, KINDS):
-            rid = rec.id  # type: ignore[attr-defined]
-            key = record_key(kind, rid)
-            if key in origin:
-                raise DataFileError(
-                    str(path),
-                    f"duplicate id, first defined in {origin[key]}",
-                    entry=rid,
-                    field="id",
-                )
-            origin[key] = str(path)
-            tables[kind][rid] = rec
-    return tables, origin
+    return collect_records(files, KINDS, record_key)
 
 
 def check_tables(tables: dict[str, dict[str, Any]], origin: dict[str, str]) -> None:
