@@ -47,6 +47,10 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Parquet dataset folder.")
         ] = None,
+        rates_out: Annotated[
+            Path | None,
+            typer.Option("--rates", help="Write response/remission over time (.csv/.parquet)."),
+        ] = None,
     ) -> None:
         """Simulate a virtual cohort on a scenario's treatment plan, and untreated."""
         from rich.progress import Progress
@@ -81,6 +85,15 @@ def register(app: typer.Typer) -> None:
                     f"  {arm:9s} {what:9s} at {r['time_h']:g} h: "
                     f"{_ci(r['rate'], r['ci_low'], r['ci_high'])}"
                 )
+        treated = rates[(rates["arm"] == "treated") & (rates["outcome"] == "response")]
+        step_rows = treated.iloc[:: max(1, len(treated) // 7)]
+        pairs = zip(step_rows["time_h"], step_rows["rate"], strict=True)
+        over_time = ", ".join(f"{t / 24:g} d {100 * r:.0f}%" for t, r in pairs)
+        print(f"  treated response over time: {over_time}")
+        if rates_out is not None:
+            from mtorlab.cli._output import write_table
+
+            print(f"  wrote {write_table(rates, rates_out)}")
         for a in ("anxiety_peak", "immunosuppression_peak"):
             m, _ = s.adverse[a].mean_var() if s.adverse[a].n > 1 else (float("nan"), 0)
             print(f"  {a}: mean {m:.3g}, max {s.adverse_max.get(a, float('nan')):.3g}")
