@@ -36,7 +36,7 @@ export async function initMap() {
     style: [
       { selector: "node", style: {
         label: "data(label)", "background-color": "data(colour)", shape: (n) => SHAPES[n.data("kind")] || "ellipse",
-        "font-size": 11, "min-zoomed-font-size": 9, color: "#222", "text-valign": "bottom", "text-margin-y": 3,
+        "font-size": 11, "min-zoomed-font-size": 7, color: "#222", "text-valign": "bottom", "text-margin-y": 3,
         width: 22, height: 22, "border-width": 1, "border-color": "#444",
         "text-background-color": "#fff", "text-background-opacity": 0.7, "text-background-padding": 1,
       } },
@@ -57,10 +57,8 @@ export async function initMap() {
       { selector: "edge.path", style: { width: 4, opacity: 1, "z-index": 9 } },
       { selector: "node.overlaid", style: { "background-color": "data(overlay)", "border-width": 2 } },
     ],
-    // More room between nodes than cose's default, and labels only once zoomed in: at the
-    // overview zoom 90 labelled nodes overlap into an unreadable tangle.
-    layout: { name: "cose", animate: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 120,
-      gravity: 0.2, randomize: true, numIter: 2500 },
+    layout: { name: "cose", animate: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 70,
+      randomize: true, numIter: 1500 },
   });
   cy.on("tap", "node", (ev) => selectEntity(ev.target.id(), { center: false }));
   cy.on("tap", "edge", (ev) => showMechanism(ev.target.id()));
