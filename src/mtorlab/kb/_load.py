@@ -9,7 +9,7 @@ claim is present and every testable claim is supported by at least one mechanism
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -83,28 +83,23 @@ def _check_references(kb: KnowledgeBase) -> None:
         msg = str(UnknownIdError(what, name, tuple(known)))
         raise DataFileError(kb.origin[rid], msg, entry=rid, field=fld)
 
+    def resolve(
+        rid: str, fld: str, what: str, names: Iterable[str], known: Mapping[str, object]
+    ) -> None:
+        for name in names:
+            if name not in known:
+                fail(rid, fld, what, name, known)
+
     for m in kb.mechanisms.values():
-        for fld in ("subject", "object"):
-            name = getattr(m, fld)
-            if name not in kb.entities:
-                fail(m.id, fld, "entity", name, kb.entities)
-        for c in m.claims:
-            if c not in kb.claims:
-                fail(m.id, "claims", "claim", c, kb.claims)
+        resolve(m.id, "subject", "entity", [m.subject], kb.entities)
+        resolve(m.id, "object", "entity", [m.object], kb.entities)
+        resolve(m.id, "claims", "claim", m.claims, kb.claims)
     for t in kb.tensions.values():
-        for c in t.claims:
-            if c not in kb.claims:
-                fail(t.id, "claims", "claim", c, kb.claims)
-        for mid in t.mechanisms:
-            if mid not in kb.mechanisms:
-                fail(t.id, "mechanisms", "mechanism", mid, kb.mechanisms)
+        resolve(t.id, "claims", "claim", t.claims, kb.claims)
+        resolve(t.id, "mechanisms", "mechanism", t.mechanisms, kb.mechanisms)
     for lim in kb.limitations.values():
-        for c in lim.claims:
-            if c not in kb.claims:
-                fail(lim.id, "claims", "claim", c, kb.claims)
-        for tid in lim.tensions:
-            if tid not in kb.tensions:
-                fail(lim.id, "tensions", "tension", tid, kb.tensions)
+        resolve(lim.id, "claims", "claim", lim.claims, kb.claims)
+        resolve(lim.id, "tensions", "tension", lim.tensions, kb.tensions)
     supported = {c for m in kb.mechanisms.values() for c in m.claims}
     for claim in kb.claims.values():
         if claim.testable and claim.id not in supported:
