@@ -128,3 +128,11 @@ def test_a_metabolite_target_reads_the_parent_where_no_metabolite_is_modelled() 
     assert "pk_fluoxetine_cm" in human.terms["sert_block"][0]
     assert "pk_fluoxetine_cm" not in mouse.terms["sert_block"][0]
     assert "pk_fluoxetine_cp" in mouse.terms["sert_block"][0]
+
+
+def test_a_listed_route_without_absorption_data_is_named() -> None:
+    from mtorlab.pk._dosing import check_route
+
+    rapa = LIB.get("rapamycin")
+    with pytest.raises(MtorlabError, match="has no sc absorption data"):
+        check_route(rapa.model_copy(update={"routes": (*rapa.routes, "sc")}), "human", "sc", "x")

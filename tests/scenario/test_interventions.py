@@ -156,6 +156,10 @@ def test_rapamycin_alone_in_cums_lowers_glial_mtorc1_and_raises_autophagy() -> N
             "bad_route_for_drug.yaml",
             "interventions #1.route: 'iv' is not a route of fluoxetine; allowed: po, ip",
         ),
+        (
+            "bad_route_without_absorption.yaml",
+            "interventions #1.route: 'intranasal' is not a route of rapamycin",
+        ),
         ("bad_absurd_dose.yaml", "interventions #1.dose: '5000 mg/kg' is implausible"),
         ("bad_schedule_outside.yaml", "interventions #1.schedule: a dose at 168 h falls outside"),
         ("bad_drug_as_intervention.yaml", "write `intervention: exercise`"),

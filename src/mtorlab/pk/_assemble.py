@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mtorlab.errors import MtorlabError, UnknownIdError
 from mtorlab.interventions import Drug, Formulation, Library
-from mtorlab.pk._dosing import Administration, Event, events_for
+from mtorlab.pk._dosing import Administration, Event, check_route, events_for
 from mtorlab.pk._modules import Module, drug_module
 
 if TYPE_CHECKING:
@@ -87,10 +87,8 @@ def _modules(scenario: Scenario, library: Library) -> tuple[dict[str, Module], d
             raise MtorlabError(
                 f"{where}.formulation: one scenario gives {drug.id} in one formulation only"
             )
-        if drug.pk and scenario.species not in drug.pk:
-            raise MtorlabError(
-                f"{where}: {drug.id} has no PK for {scenario.species}; it has {', '.join(drug.pk)}"
-            )
+        if drug.pk:
+            check_route(drug, scenario.species, iv.route, where)
         drugs[drug.id], forms[drug.id] = drug, form
         routes.setdefault(drug.id, set()).update({iv.route} if iv.route else set())
     mods = {d: drug_module(drugs[d], scenario.species, routes[d], forms[d]) for d in drugs}

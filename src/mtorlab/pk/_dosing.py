@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mtorlab.errors import MtorlabError
-from mtorlab.interventions import Drug
+from mtorlab.interventions import Drug, SpeciesPK
 from mtorlab.pk._modules import Module
 from mtorlab.pk._physiology import PHYSIOLOGY
 from mtorlab.units import registry
@@ -102,6 +102,23 @@ def _effect_increment(adm: Administration, drug: Drug) -> tuple[float, float | N
     return increment, session
 
 
+def check_route(drug: Drug, species: str, route: str | None, where: str) -> SpeciesPK:
+    """The drug's PK in ``species``, once ``route`` is known to be usable there."""
+    if route is None or route not in drug.routes:
+        allowed = ", ".join(drug.routes)
+        raise MtorlabError(
+            f"{where}.route: {route!r} is not a route of {drug.id}; allowed: {allowed}"
+        )
+    pk = drug.pk.get(species)
+    if pk is None:
+        raise MtorlabError(
+            f"{where}: {drug.id} has no PK for {species}; it has {', '.join(drug.pk)}"
+        )
+    if route not in ("iv", "icv") and route not in pk.absorption_half_life:
+        raise MtorlabError(f"{where}.route: {drug.id} has no {route} absorption data for {species}")
+    return pk
+
+
 def events_for(adm: Administration, drug: Drug, species: str, mod: Module) -> list[Event]:
     """Dosing events of one administration (validated against the drug's routes)."""
     if drug.effect_compartment is not None:
@@ -109,20 +126,8 @@ def events_for(adm: Administration, drug: Drug, species: str, mod: Module) -> li
         state, rate = mod.dose_states["*"], mod.infusion_inputs["*"]
         return _spread(adm.times_h, increment, session, state, rate)
     route = adm.route
-    if route is None or route not in drug.routes:
-        allowed = ", ".join(drug.routes)
-        raise MtorlabError(
-            f"{adm.where}.route: {route!r} is not a route of {drug.id}; allowed: {allowed}"
-        )
-    pk = drug.pk.get(species)
-    if pk is None:
-        raise MtorlabError(
-            f"{adm.where}: {drug.id} has no PK for {species}; it has {', '.join(drug.pk)}"
-        )
-    if route not in ("iv", "icv") and route not in pk.absorption_half_life:
-        raise MtorlabError(
-            f"{adm.where}.route: {drug.id} has no {route} absorption data for {species}"
-        )
+    pk = check_route(drug, species, route, adm.where)
+    assert route is not None
     amount = drug_amount_mg_per_kg(adm, species)
     if route == "icv":
         phys = PHYSIOLOGY[species]
