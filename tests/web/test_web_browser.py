@@ -63,8 +63,12 @@ def test_search_click_node_shows_evidence(page: Any) -> None:
     page.fill("#search", "BDNF")
     page.keyboard.press("Enter")
     page.wait_for_selector("#evidence h3[data-entity='bdnf']")
+    # the search centres BDNF with a short animation; a user then pans to ketamine
+    page.wait_for_function("() => !window.mtorlabMap.animated()")
+    page.evaluate("() => window.mtorlabMap.center(window.mtorlabMap.getElementById('ketamine'))")
     box = page.locator("#cy").bounding_box()
     pos = page.evaluate("() => window.mtorlabMap.getElementById('ketamine').renderedPosition()")
+    assert 0 < pos["x"] < box["width"] and 0 < pos["y"] < box["height"]
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
     page.wait_for_selector("#evidence h3[data-entity='ketamine']")
     evidence = page.inner_text("#evidence")
@@ -72,6 +76,26 @@ def test_search_click_node_shows_evidence(page: Any) -> None:
     assert page.locator("#evidence blockquote.quote").count() > 0
     assert "CX-4" in evidence  # the tension ketamine's mTOR activation takes part in
     page.screenshot(path=str(ARTIFACTS / "map-ketamine.png"))
+
+
+def test_map_layout_is_the_same_on_every_load(page: Any, browser: Any, live_server: str) -> None:
+    script = "() => window.mtorlabMap.nodes().map(n => [n.id(), n.position()])"
+    first = dict((k, (round(v["x"]), round(v["y"]))) for k, v in page.evaluate(script))
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    other = context.new_page()
+    other.goto(live_server + "/")
+    other.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    second = dict((k, (round(v["x"]), round(v["y"]))) for k, v in other.evaluate(script))
+    context.close()
+    assert first == second
+    # no two nodes drawn on top of each other (a click must reach the node it aims at)
+    pts = list(first.values())
+    closest = min(
+        ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+        for i, a in enumerate(pts)
+        for b in pts[i + 1 :]
+    )
+    assert closest > 15, closest
 
 
 def test_path_from_ketamine_to_synaptic_proteins(page: Any) -> None:

@@ -57,9 +57,12 @@ export async function initMap() {
       { selector: "edge.path", style: { width: 4, opacity: 1, "z-index": 9 } },
       { selector: "node.overlaid", style: { "background-color": "data(overlay)", "border-width": 2 } },
     ],
-    layout: { name: "cose", animate: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 70,
-      randomize: true, numIter: 1500 },
+    // Deterministic layout: nodes start in one band per context (inputs left, behaviour right)
+    // and cose refines from there without randomising, so every load draws the same map.
+    layout: { name: "preset", positions: initialPositions(graph.nodes) },
   });
+  cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000,
+    idealEdgeLength: () => 70, numIter: 1500, fit: true }).run();
   cy.on("tap", "node", (ev) => selectEntity(ev.target.id(), { center: false }));
   cy.on("tap", "edge", (ev) => showMechanism(ev.target.id()));
   window.mtorlabMap = cy; // for debugging and the browser tests
@@ -71,6 +74,24 @@ export async function initMap() {
     drawLegend();
     if (current) (current.type === "entity" ? showEntity : showMechanism)(current.id);
   });
+}
+
+const BANDS = ["intervention", "condition", "periphery", "glia", "neuron", "fate", "behaviour"];
+
+export function initialPositions(nodes) {
+  const byBand = new Map(BANDS.map((b) => [b, []]));
+  for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id))) {
+    (byBand.get(n.context) || byBand.get("neuron")).push(n.id);
+  }
+  const pos = {};
+  BANDS.forEach((band, col) => {
+    const ids = byBand.get(band);
+    const perCol = Math.max(1, Math.ceil(Math.sqrt(ids.length * 2)));
+    ids.forEach((id, i) => {
+      pos[id] = { x: col * 260 + Math.floor(i / perCol) * 60, y: (i % perCol) * 60 };
+    });
+  });
+  return pos;
 }
 
 function overlayLabel(n) {
