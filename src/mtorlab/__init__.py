@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers (``mtorlab.ode`` is
     from mtorlab._api import load_scenario as load_scenario
     from mtorlab._api import model as model
     from mtorlab._api import simulate as simulate
+    from mtorlab._api import simulate_batch as simulate_batch
 
 __version__ = "0.1.0"
 
@@ -22,6 +23,7 @@ _LAZY = {
     "model": ("mtorlab._api", "model"),
     "load_scenario": ("mtorlab._api", "load_scenario"),
     "simulate": ("mtorlab._api", "simulate"),
+    "simulate_batch": ("mtorlab._api", "simulate_batch"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mtorlab.engines import RoadRunnerEngine
+    from mtorlab.engines.batch import BatchEngine
     from mtorlab.interventions import Library
     from mtorlab.ode import Model
-    from mtorlab.scenario import Scenario
+    from mtorlab.scenario import BatchRun, Scenario
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,24 @@ def _engine_for_sbml(sbml: str) -> RoadRunnerEngine:
     return RoadRunnerEngine(sbml)
 
 
+_BATCH: dict[int, tuple[Model, BatchEngine]] = {}
+
+
+def batch_engine(for_model: Model | None = None) -> BatchEngine:
+    """The batch engine (compiled Rodas3) for a model, cached per model object.
+
+    The first use of a model generates and compiles its kernels (about 10-20 s); they are
+    cached on disk (``MTORLAB_CACHE`` or the user cache directory), so later processes
+    load them in well under a second.
+    """
+    from mtorlab.engines.batch import BatchEngine
+
+    m = for_model or model()
+    if id(m) not in _BATCH:
+        _BATCH[id(m)] = (m, BatchEngine(m))
+    return _BATCH[id(m)][1]
+
+
 @lru_cache(maxsize=8)
 def library(*files: str) -> Library:
     """The intervention library: the built-in entries, extended by ``files`` in order."""
@@ -104,3 +123,38 @@ def simulate(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     lib = library(*(str(f) for f in library_files))
     return run_scenario(model(), reference_engine, sc, outputs, lib)
+
+
+def simulate_batch(
+    scenario: Scenario | str | Path,
+    rows: Sequence[Mapping[str, float]],
+    *,
+    outputs: Sequence[str] | None = None,
+    library_files: Sequence[str | Path] = (),
+    times_h: Sequence[float] | None = None,
+) -> BatchRun:
+    """Simulate a scenario for many parameter sets at once on the batch engine.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~mtorlab.scenario.Scenario` or the path of a scenario file.
+    rows
+        One mapping per virtual patient: model parameter values that replace the
+        model's (e.g. ``{"k_bdnf_syn": 0.8}``); ``{}`` is the scenario as written.
+    outputs, library_files
+        As for :func:`simulate`.
+    times_h
+        Report times (default: the scenario's output grid).
+
+    Returns
+    -------
+    mtorlab.scenario.BatchRun
+        ``values[row, time, readout]``; ``status`` is non-zero (and the row NaN) where a
+        parameter set has no stable steady state or the integration failed.
+    """
+    from mtorlab.scenario import Scenario, run_scenario_batch
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    lib = library(*(str(f) for f in library_files))
+    return run_scenario_batch(model(), batch_engine, sc, rows, outputs, lib, times_h=times_h)

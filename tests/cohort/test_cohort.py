@@ -128,3 +128,22 @@ def test_dask_local_cluster_matches_in_process() -> None:
             remote = run_cohort(spec, 6, chunk_size=2, scheduler=cluster.scheduler_address)
     assert remote.table is not None and local is not None
     pd.testing.assert_frame_equal(remote.table, local)
+
+
+def test_batch_engine_rows_match_the_reference_engine(in_memory: pd.DataFrame) -> None:
+    """The default (batch) cohort path and the libRoadRunner path give the same table:
+    same statuses and columns, every number within 1e-3 relative or 1e-6 absolute."""
+    ref = run_cohort(CohortSpec(_scenario(), seed=3, engine="reference"), 8).table
+    assert ref is not None
+    assert list(ref.columns) == list(in_memory.columns)
+    assert (ref["status"] == in_memory["status"]).all()
+    assert (in_memory["status"] == "kept").sum() >= 4
+    num = ref.select_dtypes("number").columns
+    a, b = in_memory[num].to_numpy(float), ref[num].to_numpy(float)
+    close = (abs(a - b) <= 1e-6) | (abs(a - b) <= 1e-3 * abs(b)) | (pd.isna(a) & pd.isna(b))
+    assert close.all(), [c for j, c in enumerate(num) if not close[:, j].all()]
+
+
+def test_unknown_engine_is_one_clear_error() -> None:
+    with pytest.raises(MtorlabError, match="--engine must be 'batch' or 'reference'"):
+        CohortSpec(_scenario(), engine="gpu")

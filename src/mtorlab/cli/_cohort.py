@@ -51,6 +51,11 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--rates", help="Write response/remission over time (.csv/.parquet)."),
         ] = None,
+        engine: str = typer.Option(
+            "batch",
+            "--engine",
+            help="batch (compiled Rodas4, many patients per call) or reference (libRoadRunner).",
+        ),
     ) -> None:
         """Simulate a virtual cohort on a scenario's treatment plan, and untreated."""
         from rich.progress import Progress
@@ -59,7 +64,7 @@ def register(app: typer.Typer) -> None:
         from mtorlab.cohort import CohortSpec, effect_sizes, run_cohort
 
         sc = mt.load_scenario(scenario)
-        spec = CohortSpec(sc, seed, subtype)
+        spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("patients", total=n)
 
@@ -70,7 +75,7 @@ def register(app: typer.Typer) -> None:
                 spec, n, chunk_size=chunk, output=output, scheduler=scheduler, progress=step
             )
             bar.update(task, description="healthy controls", completed=0)
-            d = effect_sizes(res.summary, seed, n, scheduler=scheduler)
+            d = effect_sizes(res.summary, seed, n, scheduler=scheduler, engine=engine)
         s = res.summary
         print(
             f"{sc.name}: {s.n_simulated} simulated, {s.n_kept} kept (baseline MADRS >= 20), "

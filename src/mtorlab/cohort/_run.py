@@ -67,6 +67,11 @@ class CohortSpec:
     seed: int = 1
     subtype: str | None = None
     times_h: tuple[float, ...] = ()
+    engine: str = "batch"  # "batch" (compiled Rodas4, vectorised over a chunk) or "reference"
+
+    def __post_init__(self) -> None:
+        if self.engine not in ("batch", "reference"):
+            raise MtorlabError(f"--engine must be 'batch' or 'reference', not {self.engine!r}")
 
     def times(self) -> tuple[float, ...]:
         """Report times in hours."""
@@ -93,19 +98,11 @@ def _with(scenario: Scenario, patient: Patient, treated: bool, baseline: bool = 
 def simulate_patient(spec: CohortSpec, patient: Patient) -> dict[str, Any]:
     """One row: the patient, its baseline, and (if kept) treated and untreated outcomes."""
     import mtorlab as mt
-    from mtorlab.scenario import ConditionBlock, parameter_overrides
+    from mtorlab.scenario import parameter_overrides
 
     pop = load_population()
-    row: dict[str, Any] = {"patient": patient.index, "subtype": patient.subtype}
-    full = ConditionBlock(**patient.condition).model_dump()  # every field: a fixed schema
-    row.update({f"cond_{k}": full[k] for k in CONDITION_FIELDS})
-    row.update({f"mult_{k}": v for k, v in patient.multipliers.items()})
+    row = _empty_row(spec, patient)
     times = spec.times()
-    nan_cols = [f"baseline_{r}" for r in READOUTS]
-    nan_cols += [tcol("madrs", t) for t in times] + [tcol("untreated_madrs", t) for t in times]
-    nan_cols += [f"end_{r}" for r in READOUTS] + ["anxiety_peak", "immunosuppression_peak"]
-    nan_cols += ["untreated_anxiety_peak", "untreated_immunosuppression_peak"]
-    row.update(dict.fromkeys(nan_cols, math.nan))
     try:
         with parameter_overrides(patient.overrides()):
             base = mt.simulate(_with(spec.scenario, patient, False, True), outputs=list(READOUTS))
@@ -119,18 +116,98 @@ def simulate_patient(spec: CohortSpec, patient: Patient) -> dict[str, Any]:
                 return row
             for treated, pre in ((True, ""), (False, "untreated_")):
                 df = mt.simulate(_with(spec.scenario, patient, treated), outputs=list(READOUTS))
-                t = df["time_h"].to_numpy()
-                for th in times:
-                    row[tcol(f"{pre}madrs", th)] = float(np.interp(th, t, df["madrs"]))
-                row[f"{pre}anxiety_peak"] = float(df["anxiety_risk"].max())
-                row[f"{pre}immunosuppression_peak"] = float(df["immunosuppression"].max())
-                if treated:
-                    row.update({f"end_{r}": float(df[r].iloc[-1]) for r in READOUTS})
+                values = df[list(READOUTS)].to_numpy(float)
+                _arm_columns(row, pre, df["time_h"].to_numpy(), values, times)
     except MtorlabError:
         row["status"] = "failed"
         return row
     row["status"] = "kept"
     return row
+
+
+def _empty_row(spec: CohortSpec, patient: Patient) -> dict[str, Any]:
+    from mtorlab.scenario import ConditionBlock
+
+    row: dict[str, Any] = {"patient": patient.index, "subtype": patient.subtype}
+    full = ConditionBlock(**patient.condition).model_dump()
+    row.update({f"cond_{k}": full[k] for k in CONDITION_FIELDS})
+    row.update({f"mult_{k}": v for k, v in patient.multipliers.items()})
+    times = spec.times()
+    nan_cols = [f"baseline_{r}" for r in READOUTS]
+    nan_cols += [tcol("madrs", t) for t in times] + [tcol("untreated_madrs", t) for t in times]
+    nan_cols += [f"end_{r}" for r in READOUTS] + ["anxiety_peak", "immunosuppression_peak"]
+    nan_cols += ["untreated_anxiety_peak", "untreated_immunosuppression_peak"]
+    row.update(dict.fromkeys(nan_cols, math.nan))
+    return row
+
+
+def _arm_columns(
+    row: dict[str, Any], pre: str, t: np.ndarray, values: np.ndarray, times: tuple[float, ...]
+) -> None:
+    """Fill one arm's columns from its time course ``values[time, READOUTS]``."""
+    col = {r: values[:, k] for k, r in enumerate(READOUTS)}
+    for th in times:
+        row[tcol(f"{pre}madrs", th)] = float(np.interp(th, t, col["madrs"]))
+    row[f"{pre}anxiety_peak"] = float(np.max(col["anxiety_risk"]))
+    row[f"{pre}immunosuppression_peak"] = float(np.max(col["immunosuppression"]))
+    if not pre:
+        row.update({f"end_{r}": float(col[r][-1]) for r in READOUTS})
+
+
+def run_chunk_batch(spec: CohortSpec, start: int, stop: int) -> pd.DataFrame:
+    """:func:`run_chunk` on the batch engine: the chunk's patients in one call per arm.
+
+    The untreated arm (no interventions) starts each patient from its steady state, so
+    its first row is the patient's baseline; the treated arm starts from the same state.
+    Rows are identical in shape to the reference path's.
+    """
+    import pandas as pd
+
+    import mtorlab as mt
+    from mtorlab.scenario import ConditionBlock
+
+    pop = load_population()
+    model = mt.model()
+    patients = [sample_patient(spec.seed, i, spec.subtype) for i in range(start, stop)]
+    params = [
+        {
+            **model.condition_inputs(ConditionBlock(**p.condition).as_inputs()),
+            **p.overrides(),
+        }
+        for p in patients
+    ]
+    rows = [_empty_row(spec, p) for p in patients]
+    untreated_sc = spec.scenario.model_copy(update={"interventions": ()})
+    untreated = mt.simulate_batch(untreated_sc, params, outputs=list(READOUTS))
+    depressed = []
+    for b, (p, row) in enumerate(zip(patients, rows, strict=True)):
+        if untreated.status[b] != 0:
+            row["status"] = "failed"
+            continue
+        row.update(
+            {f"baseline_{r}": float(untreated.values[b, 0, k]) for k, r in enumerate(READOUTS)}
+        )
+        madrs0 = row["baseline_madrs"]
+        if p.subtype == "healthy":
+            row["status"] = "healthy" if madrs0 <= pop.healthy_madrs_max else "not_healthy"
+        elif madrs0 < pop.depressed_min:
+            row["status"] = "not_depressed"
+        else:
+            depressed.append(b)
+    if depressed:
+        times = spec.times()
+        treated = mt.simulate_batch(
+            spec.scenario, [params[b] for b in depressed], outputs=list(READOUTS)
+        )
+        for j, b in enumerate(depressed):
+            row = rows[b]
+            if treated.status[j] != 0:
+                row["status"] = "failed"
+                continue
+            _arm_columns(row, "", treated.times_h, treated.values[j], times)
+            _arm_columns(row, "untreated_", untreated.times_h, untreated.values[b], times)
+            row["status"] = "kept"
+    return pd.DataFrame(rows)
 
 
 def run_chunk(spec: CohortSpec, start: int, stop: int) -> pd.DataFrame:
@@ -139,6 +216,8 @@ def run_chunk(spec: CohortSpec, start: int, stop: int) -> pd.DataFrame:
 
     from mtorlab._api import reference_engine
 
+    if spec.engine == "batch":
+        return run_chunk_batch(spec, start, stop)
     rows = [
         simulate_patient(spec, sample_patient(spec.seed, i, spec.subtype))
         for i in range(start, stop)
@@ -360,7 +439,7 @@ def read_cohort(path: str | Path) -> pd.DataFrame:
 
 
 def effect_sizes(
-    patients: Summary, seed: int, n: int, scheduler: str | None = None
+    patients: Summary, seed: int, n: int, scheduler: str | None = None, engine: str = "batch"
 ) -> dict[str, float]:
     """Cohen's d of the kept patients' baseline serum_bdnf and il6_plasma vs healthy controls.
 
@@ -376,7 +455,9 @@ def effect_sizes(
         "healthy controls",
         mt.model().readout_ids,
     )
-    healthy = run_cohort(CohortSpec(sc, seed, "healthy"), n, scheduler=scheduler).summary
+    healthy = run_cohort(
+        CohortSpec(sc, seed, "healthy", engine=engine), n, scheduler=scheduler
+    ).summary
     return {
         r: cohens_d(patients.baseline[r], healthy.baseline[r]) for r in ("serum_bdnf", "il6_plasma")
     }

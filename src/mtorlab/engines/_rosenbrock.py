@@ -1,0 +1,330 @@
+"""Rodas3 over a batch of parameter sets: the template of the batch engine's kernels.
+
+This file is not imported as such: :mod:`mtorlab.engines._codegen` appends a model's
+generated ``rhs``/``jac``/``assign`` (which replace the stubs below) and compiles the
+whole with Numba. Keeping the template a plain Python file lets ruff read it.
+
+Methods: Rosenbrock methods in the formulation and with the step-size control of Hairer &
+Wanner (Solving ODEs II, 2nd ed., §IV.7) as coded in the Kinetic PreProcessor's
+``rosenbrock.f90`` (Sandu, Verwer, Blom, Spee, Carmichael & Potra 1997, "Benchmarking
+stiff ODE solvers for atmospheric chemistry problems II: Rosenbrock solvers", Atmos.
+Environ. 31:3459): RODAS3 (4 stages, order 3) and RODAS4 (6 stages, order 4), both
+stiffly accurate with an embedded error estimate. The tableaus are in ``batch.py``.
+Each patient runs its own adaptive steps; the engine runs chunks of patients on threads.
+The linear systems ``(I/(h*gamma) - J) k = b`` use the sparse LU plan of ``_codegen``.
+"""
+
+import math
+
+import numpy as np
+
+prange = range  # patients run in parallel as chunks on threads (nogil kernels)
+
+# ---- stubs, replaced by the generated kernels of a model
+N_CONST = 1
+
+
+def pre(p, c):  # type: ignore[no-untyped-def]  # pragma: no cover
+    raise NotImplementedError
+
+
+def rhs(y, p, c, f):  # type: ignore[no-untyped-def]  # pragma: no cover
+    raise NotImplementedError
+
+
+def jac(y, p, c, J):  # type: ignore[no-untyped-def]  # pragma: no cover
+    raise NotImplementedError
+
+
+def assign(y, p, a):  # type: ignore[no-untyped-def]  # pragma: no cover
+    raise NotImplementedError
+
+
+# ---- step-size control (Hairer & Wanner; KPP's defaults)
+FAC_MIN = 0.2
+FAC_MAX = 6.0
+FAC_REJ = 0.1
+FAC_SAFE = 0.9
+
+# status codes
+OK = 0
+TOO_MANY_STEPS = 1
+STEP_TOO_SMALL = 2
+NO_STEADY_STATE = 3
+
+
+def lu_factor(M, dinv, pair_row, pair_piv, upd_start, upd_col):  # type: ignore[no-untyped-def]
+    """In-place LU of ``M`` along the plan; ``dinv`` receives 1/U's diagonal (the solves
+    are latency-bound, and a multiply is several times quicker than a divide)."""
+    last = -1
+    d = 0.0
+    for t in range(pair_row.shape[0]):
+        i = pair_row[t]
+        k = pair_piv[t]
+        if k != last:
+            d = 1.0 / M[k, k]
+            last = k
+        lik = M[i, k] * d
+        M[i, k] = lik
+        for u in range(upd_start[t], upd_start[t + 1]):
+            j = upd_col[u]
+            M[i, j] -= lik * M[k, j]
+    for k in range(dinv.shape[0]):
+        dinv[k] = 1.0 / M[k, k]
+
+
+def lu_solve(M, dinv, B, r, pivots, pair_row, pair_piv, ustart, ucol):  # type: ignore[no-untyped-def]
+    """Solve in place for row ``r`` of ``B`` (rows, not views: no per-call array objects)."""
+    for t in range(pair_row.shape[0]):  # L (unit diagonal), pairs grouped in pivot order
+        B[r, pair_row[t]] -= M[pair_row[t], pair_piv[t]] * B[r, pair_piv[t]]
+    for s in range(pivots.shape[0] - 1, -1, -1):  # U
+        k = pivots[s]
+        acc = B[r, k]
+        for u in range(ustart[s], ustart[s + 1]):
+            acc -= M[k, ucol[u]] * B[r, ucol[u]]
+        B[r, k] = acc * dinv[k]
+
+
+def advance(  # type: ignore[no-untyped-def]
+    y, p, c, t, t_end, h, rtol, atol, hmax, max_steps, plan, method, work, counts
+):
+    """Integrate ``y`` in place from ``t`` to ``t_end``; returns (status, next step size).
+
+    ``method`` is a Rosenbrock tableau in KPP's form ``(A, C, M, E, newf, gamma, elo)``:
+    stage i solves ``(I/(h gamma) - J) K_i = f(y + sum_j A_ij K_j) + sum_j (C_ij / h) K_j``,
+    the solution is ``y + sum_i M_i K_i`` and the error estimate ``sum_i E_i K_i``.
+    """
+    pivots, pair_row, pair_piv, upd_start, upd_col, ustart, ucol, nz_row, nz_col = plan
+    A, C, Mc, E, newf, gamma, elo = method
+    J, M, f0, fcn, ynew, K, dinv = work
+    n = y.shape[0]
+    stages = Mc.shape[0]
+    reject_last = False
+    reject_more = False
+    span = t_end - t
+    while t_end - t > 1e-12 * max(1.0, abs(t_end)):
+        if counts[0] >= max_steps:
+            return TOO_MANY_STEPS, h
+        rhs(y, p, c, f0)
+        jac(y, p, c, J)
+        while True:
+            hh = min(h, t_end - t)
+            truncated = hh < h
+            if hh < 1e-14 * max(1.0, span):
+                return STEP_TOO_SMALL, h
+            ghinv = 1.0 / (gamma * hh)
+            for z in range(nz_row.shape[0]):  # only the LU's structure is ever read
+                M[nz_row[z], nz_col[z]] = -J[nz_row[z], nz_col[z]]
+            for i in range(n):
+                M[i, i] += ghinv
+            lu_factor(M, dinv, pair_row, pair_piv, upd_start, upd_col)
+            counts[1] += 1
+            # stage combinations loop over j outside and i inside: contiguous, vectorisable
+            for st in range(stages):
+                if st == 0:
+                    for i in range(n):
+                        fcn[i] = f0[i]
+                elif newf[st]:
+                    for i in range(n):
+                        ynew[i] = y[i]
+                    for j in range(st):
+                        a = A[st, j]
+                        if a != 0.0:
+                            for i in range(n):
+                                ynew[i] += a * K[j, i]
+                    rhs(ynew, p, c, fcn)
+                for i in range(n):
+                    K[st, i] = fcn[i]
+                for j in range(st):
+                    cj = C[st, j] / hh
+                    if cj != 0.0:
+                        for i in range(n):
+                            K[st, i] += cj * K[j, i]
+                lu_solve(M, dinv, K, st, pivots, pair_row, pair_piv, ustart, ucol)
+            for i in range(n):
+                ynew[i] = y[i]
+                fcn[i] = 0.0  # the error estimate
+            for j in range(stages):
+                mj = Mc[j]
+                ej = E[j]
+                for i in range(n):
+                    ynew[i] += mj * K[j, i]
+                    fcn[i] += ej * K[j, i]
+            err = 0.0
+            for i in range(n):
+                scale = atol + rtol * max(abs(y[i]), abs(ynew[i]))
+                err += (fcn[i] / scale) ** 2
+            err = math.sqrt(err / n)
+            counts[0] += 1
+            if not math.isfinite(err):
+                hnew = hh * FAC_REJ
+                accepted = False
+            else:
+                fac = min(FAC_MAX, max(FAC_MIN, FAC_SAFE / max(err, 1e-10) ** (1.0 / elo)))
+                hnew = hh * fac
+                accepted = err <= 1.0
+            if accepted:
+                for i in range(n):
+                    y[i] = ynew[i]
+                t += hh
+                hnew = min(hnew, hmax)
+                if reject_last:
+                    hnew = min(hnew, hh)
+                reject_last = False
+                reject_more = False
+                h = max(h, hnew) if truncated else hnew
+                break
+            if reject_more:
+                hnew = hh * FAC_REJ
+            reject_more = reject_last
+            reject_last = True
+            counts[2] += 1
+            h = hnew
+    return OK, h
+
+
+def _work(n, stages):  # type: ignore[no-untyped-def]
+    return (
+        np.zeros((n, n)),
+        np.zeros((n, n)),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros((stages, n)),
+        np.zeros(n),
+    )
+
+
+def record(y, p, a, sel_kind, sel_idx, out):  # type: ignore[no-untyped-def]
+    assign(y, p, a)
+    for s in range(sel_kind.shape[0]):
+        if sel_kind[s] == 0:
+            out[s] = y[sel_idx[s]]
+        elif sel_kind[s] == 1:
+            out[s] = a[sel_idx[s]]
+        else:
+            out[s] = p[sel_idx[s]]
+
+
+def simulate_batch(  # type: ignore[no-untyped-def]
+    Y0,
+    P,
+    stop_t,
+    stop_out,
+    chg_start,
+    chg_idx,
+    chg_val,
+    dose_start,
+    dose_idx,
+    dose_amt,
+    sel_kind,
+    sel_idx,
+    n_assign,
+    n_out,
+    rtol,
+    atol,
+    h0,
+    hmax,
+    max_steps,
+    plan,
+    method,
+):
+    """Every patient through the same schedule of stops.
+
+    At each stop ``s`` (time ``stop_t[s]``): the state is recorded in output row
+    ``stop_out[s]`` (if >= 0), then parameter changes ``chg_*[chg_start[s]:chg_start[s+1]]``
+    and doses ``dose_*[dose_start[s]:dose_start[s+1]]`` apply. At ``t = 0`` the events
+    apply before the record, as in the reference engine's first segment.
+    """
+    N, n = Y0.shape
+    out = np.full((N, n_out, sel_kind.shape[0]), np.nan)
+    status = np.zeros(N, dtype=np.int64)
+    stats = np.zeros((N, 3), dtype=np.int64)
+    for b in prange(N):
+        y = Y0[b].copy()
+        p = P[b].copy()
+        c = np.zeros(N_CONST)
+        pre(p, c)
+        a = np.zeros(max(n_assign, 1))
+        work = _work(n, method[2].shape[0])
+        counts = np.zeros(3, dtype=np.int64)
+        t = 0.0
+        h = h0
+        for s in range(stop_t.shape[0]):
+            ts = stop_t[s]
+            if ts > t:
+                code, h = advance(
+                    y, p, c, t, ts, h, rtol, atol, hmax, max_steps, plan, method, work, counts
+                )
+                if code != OK:
+                    status[b] = code
+                    break
+                t = ts
+            at_start = ts == 0.0
+            if stop_out[s] >= 0 and not at_start:
+                record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]])
+            for q in range(chg_start[s], chg_start[s + 1]):
+                p[chg_idx[q]] = chg_val[q]
+            if chg_start[s + 1] > chg_start[s]:
+                pre(p, c)
+            dosed = dose_start[s + 1] > dose_start[s]
+            for d in range(dose_start[s], dose_start[s + 1]):
+                y[dose_idx[d]] += dose_amt[d]
+            if dosed or chg_start[s + 1] > chg_start[s]:
+                h = min(h, h0)  # resolve the transient a dose or a switch starts
+            if stop_out[s] >= 0 and at_start:
+                record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]])
+        for k in range(3):
+            stats[b, k] = counts[k]
+    return out, status, stats
+
+
+def relax_batch(Y0, P, t_relax, rtol, atol, max_steps, plan, method):  # type: ignore[no-untyped-def]
+    """Each patient integrated for ``t_relax`` hours from ``Y0`` (towards its steady state)."""
+    N, n = Y0.shape
+    Y = Y0.copy()
+    status = np.zeros(N, dtype=np.int64)
+    for b in prange(N):
+        c = np.zeros(N_CONST)
+        pre(P[b], c)
+        counts = np.zeros(3, dtype=np.int64)
+        y = Y[b]
+        code, _h = advance(
+            y,
+            P[b],
+            c,
+            0.0,
+            t_relax,
+            1e-3,
+            rtol,
+            atol,
+            t_relax,
+            max_steps,
+            plan,
+            method,
+            _work(n, method[2].shape[0]),
+            counts,
+        )
+        status[b] = code
+    return Y, status
+
+
+def rhs_batch(Y, P):  # type: ignore[no-untyped-def]
+    """d(state)/dt of every row."""
+    F = np.zeros_like(Y)
+    c = np.zeros(N_CONST)
+    for b in range(Y.shape[0]):
+        pre(P[b], c)
+        rhs(Y[b], P[b], c, F[b])
+    return F
+
+
+def jac_batch(Y, P):  # type: ignore[no-untyped-def]
+    """Jacobian of every row."""
+    N, n = Y.shape
+    out = np.zeros((N, n, n))
+    c = np.zeros(N_CONST)
+    for b in range(N):
+        pre(P[b], c)
+        jac(Y[b], P[b], c, out[b])
+    return out

@@ -1,0 +1,382 @@
+"""The batch engine: many parameter sets of one model through one schedule, compiled.
+
+Why this design (measured on the project's 2-core machine; see ``benchmarks/bench_batch.py``
+and the README): a 28-day scenario with daily doses costs libRoadRunner about 10 ms per
+patient even at loose tolerances, of which the right-hand side is a small part — CVODE's
+per-step overhead, finite-difference Jacobians and a restart at every dose dominate.
+This model's Jacobian is very sparse (about 120 non-zeros for 45 species; its LU needs
+about 100 multiply-adds), so a Rosenbrock method with an analytic Jacobian and a
+generated sparse LU (the Kinetic PreProcessor's recipe for stiff chemistry) makes one
+full step cost a few right-hand-side evaluations. Each patient keeps its own adaptive
+steps (no lock-step across the batch: a stiff patient does not slow the others) and
+patients are spread over the cores as contiguous chunks on threads (the compiled kernels
+release the GIL; Numba's ``parallel=True`` doubled the first-call compilation time).
+
+The reference engine (:class:`~mtorlab.engines.RoadRunnerEngine`) stays the one every
+single-scenario run uses; this engine is for cohorts, sweeps and sensitivity runs, and a
+test holds it to the reference (every readout within 1e-3 relative or 1e-6 absolute).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mtorlab.engines._codegen import Compiled, compile_model
+from mtorlab.errors import MtorlabError, UnknownIdError
+
+if TYPE_CHECKING:
+    from mtorlab.ode import Model
+
+STATUS = {0: "ok", 1: "too many steps", 2: "step size too small", 3: "no stable steady state"}
+
+
+def _tableau(
+    s: int,
+    a: dict[tuple[int, int], float],
+    c: dict[tuple[int, int], float],
+    m: list[float],
+    e: list[float],
+    newf: list[bool],
+    gamma: float,
+    elo: float,
+) -> tuple[Any, ...]:
+    """A Rosenbrock tableau as the kernels take it (1-based (i, j) as in KPP)."""
+    A = np.zeros((s, s))
+    C = np.zeros((s, s))
+    for (i, j), v in a.items():
+        A[i - 1, j - 1] = v
+    for (i, j), v in c.items():
+        C[i - 1, j - 1] = v
+    return (A, C, np.array(m), np.array(e), np.array(newf), gamma, elo)
+
+
+#: Sandu et al. (1997) / Hairer & Wanner, with the coefficients of KPP's rosenbrock.f90.
+METHODS = {
+    "rodas3": _tableau(
+        4,
+        {(3, 1): 2.0, (4, 1): 2.0, (4, 3): 1.0},
+        {(2, 1): 4.0, (3, 1): 1.0, (3, 2): -1.0, (4, 1): 1.0, (4, 2): -1.0, (4, 3): -8.0 / 3.0},
+        [2.0, 0.0, 1.0, 1.0],
+        [0.0, 0.0, 0.0, 1.0],
+        [True, False, True, True],
+        0.5,
+        3.0,
+    ),
+    "rodas4": _tableau(
+        6,
+        {
+            (2, 1): 1.544,
+            (3, 1): 0.9466785280815826,
+            (3, 2): 0.2557011698983284,
+            (4, 1): 3.314825187068521,
+            (4, 2): 2.896124015972201,
+            (4, 3): 0.9986419139977817,
+            (5, 1): 1.221224509226641,
+            (5, 2): 6.019134481288629,
+            (5, 3): 12.53708332932087,
+            (5, 4): -0.6878860361058950,
+            (6, 1): 1.221224509226641,
+            (6, 2): 6.019134481288629,
+            (6, 3): 12.53708332932087,
+            (6, 4): -0.6878860361058950,
+            (6, 5): 1.0,
+        },
+        {
+            (2, 1): -5.6688,
+            (3, 1): -2.430093356833875,
+            (3, 2): -0.2063599157091915,
+            (4, 1): -0.1073529058151375,
+            (4, 2): -9.594562251023355,
+            (4, 3): -20.47028614809616,
+            (5, 1): 7.496443313967647,
+            (5, 2): -10.24680431464352,
+            (5, 3): -33.99990352819905,
+            (5, 4): 11.70890893206160,
+            (6, 1): 8.083246795921522,
+            (6, 2): -7.981132988064893,
+            (6, 3): -31.52159432874371,
+            (6, 4): 16.31930543123136,
+            (6, 5): -6.058818238834054,
+        },
+        [1.221224509226641, 6.019134481288629, 12.53708332932087, -0.6878860361058950, 1.0, 1.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+        [True] * 6,
+        0.25,
+        4.0,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BatchTolerances:
+    """Rodas3 settings. The defaults meet the 1e-3 agreement with the reference engine
+    on the example scenarios (``tests/engines/test_batch_agreement.py``)."""
+
+    rtol: float = 1e-6
+    atol: float = 1e-10
+    h0: float = 0.1  # first step, and the cap right after a dose or a switch (hours)
+    hmax: float = 24.0
+    max_steps: int = 200_000
+    relax_h: float = 20_000.0
+    method: str = "rodas4"
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise MtorlabError(
+                f"batch engine: method must be one of {', '.join(METHODS)}, not {self.method!r}"
+            )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Readouts of a batch: ``values[patient, time, selection]``; failed patients are NaN."""
+
+    times: np.ndarray
+    selections: tuple[str, ...]
+    values: np.ndarray
+    status: np.ndarray
+    steps: np.ndarray  # per patient: accepted+rejected steps, LU factorisations, rejections
+
+    def failed(self) -> np.ndarray:
+        """Indices of patients whose integration failed."""
+        return np.flatnonzero(self.status != 0)
+
+
+class BatchEngine:
+    """Compiled Rodas3 for many parameter sets of one model.
+
+    Parameters
+    ----------
+    model
+        The model (extended with PK modules when a scenario has interventions).
+    tolerances
+        Integrator settings.
+    threads
+        Threads the batch is split over (default: one per CPU).
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        *,
+        tolerances: BatchTolerances | None = None,
+        threads: int | None = None,
+    ) -> None:
+        import os
+
+        self.model = model
+        self.threads = threads or os.cpu_count() or 1
+        self.tolerances = tolerances or BatchTolerances()
+        self.compiled: Compiled = compile_model(model)
+        self._position = {p: k for k, p in enumerate(self.compiled.parameters)}
+        self._species = {s: i for i, s in enumerate(self.compiled.species)}
+        c = self.compiled.lu
+        self._plan = (
+            c.pivots,
+            c.pair_row,
+            c.pair_piv,
+            c.upd_start,
+            c.upd_col,
+            c.ustart,
+            c.ucol,
+            c.nz_row,
+            c.nz_col,
+        )
+
+    # ---- parameters
+    @property
+    def parameter_ids(self) -> tuple[str, ...]:
+        """Column order of a parameter matrix."""
+        return self.compiled.parameters
+
+    def parameter_matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """One row per patient: the model's values with each mapping's replacements."""
+        out = np.tile(self.compiled.defaults, (len(rows), 1))
+        for b, row in enumerate(rows):
+            for name, value in row.items():
+                out[b, self._column(name)] = float(value)
+        return out
+
+    def _column(self, name: str) -> int:
+        try:
+            return self._position[name]
+        except KeyError:
+            raise UnknownIdError("parameter", name, self.compiled.parameters) from None
+
+    # ---- steady states
+    def steady_states(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stable steady state of each parameter row (from the model's initial state).
+
+        Returns the states and a status per row (0 ok, 3 no stable steady state).
+        """
+        params = np.ascontiguousarray(params, dtype=float)
+        y0 = np.tile(self.compiled.initial, (params.shape[0], 1))
+        tol = self.tolerances
+        mod = self.compiled.module
+        parts = self._parallel(
+            lambda sl: mod.relax_batch(
+                y0[sl],
+                params[sl],
+                tol.relax_h,
+                tol.rtol,
+                tol.atol,
+                tol.max_steps,
+                self._plan,
+                METHODS[tol.method],
+            ),
+            params.shape[0],
+        )
+        y = np.concatenate([q[0] for q in parts])
+        status = np.concatenate([q[1] for q in parts])
+        with np.errstate(all="ignore"):
+            for _ in range(8):  # Newton polish on the analytic Jacobian, batched
+                f = mod.rhs_batch(y, params)
+                todo = np.max(np.abs(f), axis=1) >= 1e-12
+                if not todo.any():
+                    break
+                jac = mod.jac_batch(y[todo], params[todo])
+                try:
+                    step = np.linalg.solve(jac, f[todo][..., None])[..., 0]
+                except np.linalg.LinAlgError:
+                    break
+                y[todo] -= step
+            f = mod.rhs_batch(y, params)
+            ok = np.all(np.isfinite(y), axis=1) & (np.min(y, axis=1) >= -1e-9)
+            ok &= np.max(np.abs(f), axis=1) <= 1e-9
+            if ok.any():
+                eig = np.linalg.eigvals(mod.jac_batch(y[ok], params[ok]))
+                stable = np.max(eig.real, axis=1) < 0
+                ok[np.flatnonzero(ok)[~stable]] = False
+        status = np.where((status == 0) & ~ok, 3, status)
+        return np.clip(y, 0.0, None), status
+
+    # ---- time courses
+    def simulate(
+        self,
+        params: np.ndarray,
+        *,
+        t_end: float,
+        selections: Sequence[str],
+        n_points: int | None = None,
+        times: Sequence[float] | None = None,
+        y0: np.ndarray | None = None,
+        changes: Sequence[tuple[float, Mapping[str, float]]] = (),
+        doses: Sequence[tuple[float, Mapping[str, float]]] = (),
+    ) -> BatchResult:
+        """Simulate every row of ``params`` from ``y0`` (default: its steady state).
+
+        ``changes`` and ``doses`` have the reference engine's meaning and apply to every
+        patient. Report times are ``times`` or ``linspace(0, t_end, n_points)``.
+        """
+        params = np.ascontiguousarray(params, dtype=float)
+        n_batch = params.shape[0]
+        status = np.zeros(n_batch, dtype=np.int64)
+        if y0 is None:
+            y0, status = self.steady_states(params)
+        y0 = np.ascontiguousarray(y0, dtype=float)
+        grid = (
+            np.asarray(times, dtype=float)
+            if times is not None
+            else np.linspace(0.0, t_end, int(n_points or 2))
+        )
+        sched = self._schedule(float(t_end), grid, changes, doses)
+        kinds, idx = self._selections(selections)
+        tol = self.tolerances
+        parts = self._parallel(
+            lambda sl: self.compiled.module.simulate_batch(
+                y0[sl],
+                params[sl],
+                *sched,
+                kinds,
+                idx,
+                len(self.compiled.assignments),
+                len(grid),
+                tol.rtol,
+                tol.atol,
+                tol.h0,
+                tol.hmax,
+                tol.max_steps,
+                self._plan,
+                METHODS[tol.method],
+            ),
+            n_batch,
+        )
+        out = np.concatenate([q[0] for q in parts])
+        run_status = np.concatenate([q[1] for q in parts])
+        stats = np.concatenate([q[2] for q in parts])
+        status = np.where(status != 0, status, run_status)
+        out[status != 0] = np.nan
+        return BatchResult(grid, tuple(selections), out, status, stats)
+
+    def _parallel(self, fn: Any, n_rows: int) -> list[Any]:
+        """``fn(slice)`` over contiguous slices of the batch, one per thread (the compiled
+        kernels release the GIL), results in order."""
+        threads = max(1, min(self.threads, n_rows))
+        bounds = np.linspace(0, n_rows, threads + 1).astype(int)
+        slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+        if threads == 1:
+            return [fn(slices[0])]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(fn, slices))
+
+    def _selections(self, selections: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        pairs = [self.compiled.index(s) for s in selections]
+        kinds = np.array([k for k, _ in pairs], dtype=np.int64)
+        idx = np.array([i for _, i in pairs], dtype=np.int64)
+        return kinds, idx
+
+    def _schedule(
+        self,
+        t_end: float,
+        grid: np.ndarray,
+        changes: Sequence[tuple[float, Mapping[str, float]]],
+        doses: Sequence[tuple[float, Mapping[str, float]]],
+    ) -> tuple[Any, ...]:
+        """Stops (report and event times merged) with their events, as flat arrays."""
+        if np.any(np.diff(grid) <= 0) or grid[0] < 0 or grid[-1] > t_end:
+            raise MtorlabError("batch engine: report times must increase within [0, t_end]")
+
+        def slot(t: float) -> float:
+            near = grid[np.isclose(grid, t, rtol=1e-12, atol=1e-9)]
+            return float(near[0]) if near.size else float(t)
+
+        stops: dict[float, dict[str, Any]] = {}
+        for k, t in enumerate(grid):
+            stops.setdefault(float(t), {"out": -1, "chg": {}, "dose": {}})["out"] = k
+        for t, upd in changes:
+            if 0.0 <= t < t_end:
+                s = stops.setdefault(slot(t), {"out": -1, "chg": {}, "dose": {}})
+                s["chg"].update({self._column(n): float(v) for n, v in upd.items()})
+        for t, amounts in doses:
+            if 0.0 <= t < t_end:
+                s = stops.setdefault(slot(t), {"out": -1, "chg": {}, "dose": {}})
+                for name, amount in amounts.items():
+                    if name not in self._species:
+                        raise UnknownIdError("species", name, self.compiled.species)
+                    i = self._species[name]
+                    s["dose"][i] = s["dose"].get(i, 0.0) + float(amount)
+        order = sorted(stops)
+        stop_t = np.array(order, dtype=float)
+        stop_out = np.array([stops[t]["out"] for t in order], dtype=np.int64)
+        chg_start, chg_idx, chg_val = _flatten([stops[t]["chg"] for t in order])
+        dose_start, dose_idx, dose_amt = _flatten([stops[t]["dose"] for t in order])
+        return stop_t, stop_out, chg_start, chg_idx, chg_val, dose_start, dose_idx, dose_amt
+
+
+def _flatten(items: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    start = np.zeros(len(items) + 1, dtype=np.int64)
+    idx: list[int] = []
+    val: list[float] = []
+    for k, item in enumerate(items):
+        for i, v in sorted(item.items()):
+            idx.append(i)
+            val.append(v)
+        start[k + 1] = len(idx)
+    return start, np.array(idx, dtype=np.int64), np.array(val, dtype=float)
