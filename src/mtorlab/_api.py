@@ -67,7 +67,7 @@ _BATCH: dict[int, tuple[Model, BatchEngine]] = {}
 
 
 def batch_engine(for_model: Model | None = None) -> BatchEngine:
-    """The batch engine (compiled Rodas3) for a model, cached per model object.
+    """The batch engine (compiled RODAS4) for a model, cached per model object.
 
     The first use of a model generates and compiles its kernels (about 10-20 s); they are
     cached on disk (``MTORLAB_CACHE`` or the user cache directory), so later processes

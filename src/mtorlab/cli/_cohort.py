@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         engine: str = typer.Option(
             "batch",
             "--engine",
-            help="batch (compiled Rodas4, many patients per call) or reference (libRoadRunner).",
+            help="batch (compiled RODAS4, many patients per call) or reference (libRoadRunner).",
         ),
     ) -> None:
         """Simulate a virtual cohort on a scenario's treatment plan, and untreated."""

@@ -67,7 +67,7 @@ class CohortSpec:
     seed: int = 1
     subtype: str | None = None
     times_h: tuple[float, ...] = ()
-    engine: str = "batch"  # "batch" (compiled Rodas4, vectorised over a chunk) or "reference"
+    engine: str = "batch"  # "batch" (compiled RODAS4, a chunk of patients per call) or "reference"
 
     def __post_init__(self) -> None:
         if self.engine not in ("batch", "reference"):

@@ -1,4 +1,4 @@
-"""Rodas3 over a batch of parameter sets: the template of the batch engine's kernels.
+"""Rosenbrock integration of a batch of parameter sets: the batch engine's kernel template.
 
 This file is not imported as such: :mod:`mtorlab.engines._codegen` appends a model's
 generated ``rhs``/``jac``/``assign`` (which replace the stubs below) and compiles the
@@ -17,8 +17,6 @@ The linear systems ``(I/(h*gamma) - J) k = b`` use the sparse LU plan of ``_code
 import math
 
 import numpy as np
-
-prange = range  # patients run in parallel as chunks on threads (nogil kernels)
 
 # ---- stubs, replaced by the generated kernels of a model
 N_CONST = 1
@@ -240,7 +238,7 @@ def simulate_batch(  # type: ignore[no-untyped-def]
     out = np.full((N, n_out, sel_kind.shape[0]), np.nan)
     status = np.zeros(N, dtype=np.int64)
     stats = np.zeros((N, 3), dtype=np.int64)
-    for b in prange(N):
+    for b in range(N):
         y = Y0[b].copy()
         p = P[b].copy()
         c = np.zeros(N_CONST)
@@ -284,7 +282,7 @@ def relax_batch(Y0, P, t_relax, rtol, atol, max_steps, plan, method):  # type: i
     N, n = Y0.shape
     Y = Y0.copy()
     status = np.zeros(N, dtype=np.int64)
-    for b in prange(N):
+    for b in range(N):
         c = np.zeros(N_CONST)
         pre(P[b], c)
         counts = np.zeros(3, dtype=np.int64)

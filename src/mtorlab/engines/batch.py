@@ -1,7 +1,7 @@
 """The batch engine: many parameter sets of one model through one schedule, compiled.
 
 Why this design (measured on the project's 2-core machine; see ``benchmarks/bench_batch.py``
-and the README): a 28-day scenario with daily doses costs libRoadRunner about 10 ms per
+and the README): a 28-day scenario with daily doses costs libRoadRunner 7-9 ms per
 patient even at loose tolerances, of which the right-hand side is a small part — CVODE's
 per-step overhead, finite-difference Jacobians and a restart at every dose dominate.
 This model's Jacobian is very sparse (about 120 non-zeros for 45 species; its LU needs
@@ -114,7 +114,7 @@ METHODS = {
 
 @dataclass(frozen=True)
 class BatchTolerances:
-    """Rodas3 settings. The defaults meet the 1e-3 agreement with the reference engine
+    """Integrator settings. The defaults meet the 1e-3 agreement with the reference engine
     on the example scenarios (``tests/engines/test_batch_agreement.py``)."""
 
     rtol: float = 1e-6
@@ -148,7 +148,7 @@ class BatchResult:
 
 
 class BatchEngine:
-    """Compiled Rodas3 for many parameter sets of one model.
+    """Compiled Rosenbrock (RODAS4 by default) for many parameter sets of one model.
 
     Parameters
     ----------
