@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -122,12 +122,20 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Table: .csv or .parquet.")
         ] = None,
+        engine: str = typer.Option(
+            "batch",
+            "--engine",
+            help="batch (compiled Rodas4, all patients of an arm at once) or reference.",
+        ),
+        as_json: bool = typer.Option(
+            False, "--json", help="Print JSON (facts, and per strategy the explanation)."
+        ),
     ) -> None:
         """Rank treatment strategies for a patient profile (importance-weighted population)."""
         from rich.progress import Progress
 
         from mtorlab.claims._assertions import hours
-        from mtorlab.cli._output import write_table
+        from mtorlab.cli._output import print_json, write_table
         from mtorlab.cohort import load_profile, load_strategies, rank
         from mtorlab.errors import MtorlabError
 
@@ -144,19 +152,73 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=done, total=total)
 
             table, facts = rank(
-                prof, strategies=strats, n=n, horizon_h=horizon_h, seed=seed, progress=step
+                prof,
+                strategies=strats,
+                n=n,
+                horizon_h=horizon_h,
+                seed=seed,
+                progress=step,
+                engine=engine,
             )
-        print(
-            f"{int(facts['n_depressed'])} of {int(facts['n_sampled'])} virtual patients "
-            f"depressed; effective sample size {facts['ess']:.1f}; horizon {horizon}"
-        )
-        for _, r in table.iterrows():
+        explanations = table.attrs.get("explanations", {})
+        if as_json:
+            records = [
+                {**rec, "explanation": explanations.get(rec["strategy"], [])}
+                for rec in table.to_dict(orient="records")
+            ]
+            print_json({"horizon_h": horizon_h, "facts": facts, "strategies": _plain(records)})
+        else:
             print(
-                f"{int(r['rank']):2d}. {r['strategy']:24s} response "
-                f"{_ci(r['response'], r['response_low'], r['response_high'])}  "
-                f"remission {100 * r['remission']:.1f}%  ΔMADRS {r['madrs_change']:+.1f}  "
-                f"anxiety {r['anxiety_peak']:.3g}  immunosuppression "
-                f"{r['immunosuppression_peak']:.3g}"
+                f"{int(facts['n_depressed'])} of {int(facts['n_sampled'])} virtual patients "
+                f"depressed; effective sample size {facts['ess']:.1f}; horizon {horizon}"
             )
+            for _, r in table.iterrows():
+                print(
+                    f"{int(r['rank']):2d}. {r['strategy']:24s} response "
+                    f"{_ci(r['response'], r['response_low'], r['response_high'])}  "
+                    f"remission {100 * r['remission']:.1f}%  ΔMADRS {r['madrs_change']:+.1f}"
+                )
+                print(
+                    f"    adverse peaks: anxiety {r['anxiety_peak']:.3g}, "
+                    f"immunosuppression {r['immunosuppression_peak']:.3g}"
+                )
+                for line in _why_lines(explanations.get(r["strategy"], [])):
+                    print(line)
         if output is not None:
-            print(f"wrote {write_table(table, output)}")
+            wrote = write_table(table, output)
+            if not as_json:
+                print(f"wrote {wrote}")
+
+
+def _plain(x: Any) -> Any:
+    """Numpy scalars in nested records as Python numbers (for JSON)."""
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_plain(v) for v in x]
+    if hasattr(x, "item"):
+        return x.item()
+    return x
+
+
+def _why_lines(items: list[dict[str, Any]], width: int = 100) -> list[str]:
+    """One strategy's explanation: a line per readout (wrapped to ``width``), e.g.
+    ``bdnf +35%: m_mtor_bdnf_expression §2.4 [30]; m_esketamine_nmdar §3.1 [30]``."""
+    import textwrap
+
+    from mtorlab.cohort._rank import format_change
+
+    lines = []
+    for k, it in enumerate(items):
+        mechs = "; ".join(
+            f"{m['id']} {m['evidence']['text'].removeprefix('review ')}" for m in it["mechanisms"]
+        )
+        text = f"{it['readout']} {format_change(it['change'])}" + (f": {mechs}" if mechs else "")
+        lines += textwrap.wrap(
+            text,
+            width,
+            initial_indent="    why: " if k == 0 else " " * 9,
+            subsequent_indent=" " * 11,
+            break_on_hyphens=False,
+        )
+    return lines

@@ -12,11 +12,23 @@ over the profile's measured readouts ``k`` (MADRS, serum BDNF, plasma IL-6), wit
 whom the model has responding to fluoxetine at the horizon by ``SSRI_RESPONDER_WEIGHT``.
 A strategy's expected response is the weighted mean of response indicators; its 95%
 interval is Wilson's with the Kish effective sample size (sum w)^2 / sum w^2.
+
+Each strategy is explained by the mechanistic readouts (behavioural scores and adverse
+indices left out) whose weighted mean relative change against the untreated arm at the
+horizon is largest in size, each with one or two knowledge-base mechanisms (the step
+that sets the readout in the model's trace, and the strategy's entry point upstream of
+it) and their evidence (review section and reference numbers, or the paper cited).
+
+Arms run on the batch engine (all patients of an arm in one call) by default, or patient
+by patient on the reference engine (``engine="reference"``); both give the same table up
+to solver tolerance.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,11 +45,31 @@ from mtorlab.errors import DataFileError, MtorlabError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mtorlab.interventions import Drug
+    from mtorlab.kb import KnowledgeBase
+    from mtorlab.kb._schema import Mechanism
+    from mtorlab.ode import Model
     from mtorlab.scenario import Scenario
 
 BANDWIDTH = {"madrs": 5.0, "serum_bdnf": 0.05, "il6_plasma": 0.5}
 SSRI_RESPONDER_WEIGHT = 0.1
 PROFILE_READOUT = {"madrs": "madrs", "serum_bdnf": "serum_bdnf", "il6": "il6_plasma"}
+ENGINES = ("batch", "reference")
+SSRI_ARM = "\0ssri"  # the prior-SSRI check's arm (no strategy id can be this)
+#: Readouts left out of the explanation: behavioural scores (what is being explained) and
+#: the adverse indices (their own columns; 0 untreated, so no relative change).
+NOT_MECHANISTIC = frozenset(
+    {
+        "madrs",
+        "depression_score",
+        "sucrose_preference",
+        "fst_immobility",
+        "anxiety_risk",
+        "immunosuppression",
+    }
+)
+TOP_READOUTS = 3
+REL_FLOOR = 1e-9  # |untreated| below this: relative change undefined, patient skipped
 
 
 class Profile(BaseModel):
@@ -178,7 +210,8 @@ def _population(profile: Profile, n: int, seed: int) -> list[Patient]:
     return out
 
 
-def _run(sc: Scenario, patient: Patient) -> pd.DataFrame | None:
+def _run(sc: Scenario, patient: Patient, outputs: list[str]) -> pd.DataFrame | None:
+    """One patient on the reference engine (None: the simulation failed)."""
     import mtorlab as mt
     from mtorlab.scenario import ConditionBlock, parameter_overrides
 
@@ -186,10 +219,263 @@ def _run(sc: Scenario, patient: Patient) -> pd.DataFrame | None:
         try:
             return mt.simulate(
                 sc.model_copy(update={"condition": ConditionBlock(**patient.condition)}),
-                outputs=list(READOUTS),
+                outputs=outputs,
             )
         except MtorlabError:
             return None
+
+
+@dataclass
+class _Runs:
+    """Time courses ``[patient, time, readout]`` of the untreated arm and of every arm.
+
+    ``arms`` hold the depressed patients only (``depressed`` indexes them); a failed
+    simulation is a False in the matching ``ok`` mask (its values are NaN).
+    """
+
+    base: np.ndarray
+    base_ok: np.ndarray
+    depressed: list[int]
+    arms: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _n_points(sc: Scenario) -> int:
+    return max(round(sc.duration_h / sc.step_h()) + 1, 2)
+
+
+def _simulate_batch(
+    patients: list[Patient],
+    base_sc: Scenario,
+    arms: dict[str, Scenario],
+    outputs: list[str],
+    tick: Callable[[int], None],
+) -> _Runs:
+    """Every arm for all patients at once on the batch engine (one call per arm)."""
+    import mtorlab as mt
+    from mtorlab.scenario import ConditionBlock
+
+    model = mt.model()
+    rows = [
+        {**model.condition_inputs(ConditionBlock(**p.condition).as_inputs()), **p.overrides()}
+        for p in patients
+    ]
+    shape = (_n_points(base_sc), len(outputs))
+
+    def run(sc: Scenario, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        if not idx:
+            return np.empty((0, *shape)), np.zeros(0, bool)
+        try:
+            res = mt.simulate_batch(sc, [rows[i] for i in idx], outputs=outputs)
+        except MtorlabError:  # e.g. a strategy the human PK cannot give: all fail
+            return np.full((len(idx), *shape), math.nan), np.zeros(len(idx), bool)
+        return res.values, res.status == 0
+
+    base, base_ok = run(base_sc, list(range(len(patients))))
+    depressed = _depressed(base, base_ok, outputs)
+    tick(len(patients) + (len(patients) - len(depressed)) * len(arms))
+    out = {}
+    for key, sc in arms.items():
+        out[key] = run(sc, depressed)
+        tick(len(depressed))
+    return _Runs(base, base_ok, depressed, out)
+
+
+def _simulate_reference(
+    patients: list[Patient],
+    base_sc: Scenario,
+    arms: dict[str, Scenario],
+    outputs: list[str],
+    tick: Callable[[int], None],
+) -> _Runs:
+    """Every arm patient by patient on the reference engine (libRoadRunner)."""
+    from mtorlab._api import reference_engine
+
+    shape = (_n_points(base_sc), len(outputs))
+    base = np.full((len(patients), *shape), math.nan)
+    base_ok = np.zeros(len(patients), bool)
+    values = {k: np.full((len(patients), *shape), math.nan) for k in arms}
+    ok = {k: np.zeros(len(patients), bool) for k in arms}
+    depressed: list[int] = []
+    for i, p in enumerate(patients):
+        df = _run(base_sc, p, outputs)
+        if df is not None:
+            base[i], base_ok[i] = df[outputs].to_numpy(float), True
+        if _depressed(base[i : i + 1], base_ok[i : i + 1], outputs):
+            depressed.append(i)
+            tick(1)
+            for key, sc in arms.items():
+                df = _run(sc, p, outputs)
+                if df is not None:
+                    values[key][i], ok[key][i] = df[outputs].to_numpy(float), True
+                tick(1)
+        else:
+            tick(1 + len(arms))
+        reference_engine()._steady.clear()  # patients never repeat: keep memory flat
+    arm_runs = {k: (values[k][depressed], ok[k][depressed]) for k in arms}
+    return _Runs(base, base_ok, depressed, arm_runs)
+
+
+def _depressed(base: np.ndarray, ok: np.ndarray, outputs: list[str]) -> list[int]:
+    """Patients whose simulation ran and whose baseline MADRS is in the depressed range."""
+    k = outputs.index("madrs")
+    cut = load_population().depressed_min
+    return [i for i in range(len(base)) if ok[i] and not float(base[i, 0, k]) < cut]
+
+
+def _entity_kind(kb: KnowledgeBase, entity: str) -> str:
+    e = kb.entities.get(entity)
+    return e.kind.value if e is not None else ""
+
+
+def _evidence_summary(m: Mechanism) -> dict[str, Any]:
+    """Where a mechanism's evidence comes from: review sections and references, or papers."""
+    review = [e for e in m.evidence if e.source == "review"]
+    if review:
+        sections = list(dict.fromkeys(str(e.section) for e in review))
+        refs = sorted({r for e in review for r in e.refs})
+        text = "review " + ", ".join(f"§{x}" if x[:1].isdigit() else x for x in sections)
+        if refs:
+            text += f" [{', '.join(map(str, refs))}]"
+        return {"source": "review", "sections": sections, "refs": refs, "text": text}
+    cites = [str(e.citation) for e in m.evidence if e.citation]
+    short = []
+    for c in cites:  # "Wong DT, Bymaster FP, Engleman EA 1995, Life Sci …" → "Wong DT et al. 1995"
+        found = re.match(r"^(.*?)\s*\b((?:19|20)\d{2}[a-z]?)\b", c)
+        if found is None:
+            short.append(c)
+            continue
+        authors = [a for a in found.group(1).split(",") if a.strip()]
+        first = authors[0].strip() if authors else ""
+        more = " et al." if len(authors) > 1 else ""
+        short.append(f"{first}{more} {found.group(2)}".strip())
+    return {"source": "literature", "citations": cites, "text": "; ".join(short)}
+
+
+def _upstream_step(model: Model, steps: list[tuple[str, tuple[str, ...]]], name: str) -> int:
+    """Index of the nearest trace step whose rate law or rule uses ``name`` (-1: none)."""
+    from mtorlab.ode._formula import symbols
+
+    for j, (element, _) in enumerate(steps):
+        if element in model.assignments:
+            formula = model.assignments[element].formula
+        else:
+            formula = model.reactions[element].rate
+        if name in symbols(formula):
+            return j
+    return -1
+
+
+def _strategy_drugs(strategy: Strategy) -> list[Drug]:
+    from mtorlab._api import library
+
+    lib = library()
+    out = []
+    for iv in strategy.interventions:
+        name = iv.get("drug", iv.get("intervention"))
+        if name is None:
+            continue
+        try:
+            out.append(lib.get(str(name)))
+        except MtorlabError:  # a drug the scenario defines itself: no library targets
+            continue
+    return out
+
+
+def _mechanisms_for(readout: str, strategy: Strategy) -> list[str]:
+    """One or two knowledge-base mechanisms that explain a readout's change under a strategy.
+
+    The mechanism nearest the readout in the model's trace (the step that sets it),
+    skipping steps of other drugs, interventions or conditions: the one the strategy's
+    entry point acts through if the readout's own step has it (e.g. SERT → serotonin
+    under fluoxetine), else the first with review evidence. Then the strategy's entry point
+    upstream of the readout (a drug target's mechanism, or a trace step the strategy's
+    entity drives), the one nearest the readout.
+    """
+    import mtorlab as mt
+
+    kb, model = mt.knowledge_base(), mt.model()
+    steps = model.trace(readout)
+    drugs = _strategy_drugs(strategy)
+    own_entities = {d.kb_entity for d in drugs if d.kb_entity} | {d.id for d in drugs}
+    entries: list[tuple[int, int, str]] = []  # (trace step, order, mechanism)
+    for j, (_, mids) in enumerate(steps):
+        for m in mids:
+            if m in kb.mechanisms and kb.mechanisms[m].subject in own_entities:
+                entries.append((j, len(entries), m))
+    for d in drugs:
+        for t in d.targets:
+            j = _upstream_step(model, steps, t.input)
+            if j >= 0:
+                entries.extend((j, len(entries), m) for m in t.mechanisms if m in kb.mechanisms)
+    entry = min(entries)[2] if entries else None
+
+    def usable(m: str) -> bool:
+        return (
+            m in kb.mechanisms
+            and _entity_kind(kb, kb.mechanisms[m].subject)
+            not in ("drug", "intervention", "condition")
+            and kb.mechanisms[m].type.value != "complex_formation"
+        )
+
+    candidates = list(dict.fromkeys(m for _, mids in steps for m in mids if usable(m)))
+    nearest = [m for m in (steps[0][1] if steps else ()) if usable(m)]
+    target = kb.mechanisms[entry].object if entry is not None else None
+    via_entry = [
+        m for m in nearest if target not in (None, readout) and kb.mechanisms[m].subject == target
+    ]
+    reviewed = [
+        m for m in candidates if any(e.source == "review" for e in kb.mechanisms[m].evidence)
+    ]
+    picked = (via_entry or reviewed or candidates)[:1]
+    if entry is not None and entry not in picked:
+        picked.append(entry)
+    return picked
+
+
+def format_change(x: float) -> str:
+    """A relative change as a signed percentage, e.g. ``+35%``, ``-4.2%``, ``+0.12%``."""
+    pct = 100.0 * x
+    if abs(pct) >= 10:
+        return f"{pct:+.0f}%"
+    if abs(pct) >= 1:
+        return f"{pct:+.1f}%"
+    return f"{pct:+.2g}%"
+
+
+def _explain(strategy: Strategy, changes: dict[str, float]) -> list[dict[str, Any]]:
+    """The top readouts by absolute weighted relative change, with their evidence."""
+    import mtorlab as mt
+
+    kb = mt.knowledge_base()
+    ranked = sorted(
+        ((r, c) for r, c in changes.items() if math.isfinite(c)),
+        key=lambda rc: (-abs(rc[1]), rc[0]),
+    )
+    out = []
+    for r, c in ranked[:TOP_READOUTS]:
+        mechs = []
+        for mid in _mechanisms_for(r, strategy):
+            m = kb.mechanisms[mid]
+            mechs.append(
+                {
+                    "id": mid,
+                    "subject": m.subject,
+                    "object": m.object,
+                    "sign": m.sign.value,
+                    "evidence": _evidence_summary(m),
+                }
+            )
+        out.append({"readout": r, "change": c, "mechanisms": mechs})
+    return out
+
+
+def explanation_text(items: list[dict[str, Any]]) -> str:
+    """One line: ``bdnf +35% (m_…: review §2.4 [30], m_…: review §3.1 [30]); …``."""
+    parts = []
+    for it in items:
+        ev = ", ".join(f"{m['id']}: {m['evidence']['text']}" for m in it["mechanisms"])
+        parts.append(f"{it['readout']} {format_change(it['change'])}" + (f" ({ev})" if ev else ""))
+    return "; ".join(parts)
 
 
 def rank(
@@ -201,84 +487,99 @@ def rank(
     seed: int = 1,
     step_h: float = 24.0,
     progress: Any = None,
+    engine: str = "batch",
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Strategies ranked by weighted expected response at the horizon.
 
     Returns the table (strategy, expected response and remission with 95% intervals,
-    weighted mean MADRS change, adverse peaks) and facts about the weighting (patients
-    kept, effective sample size).
+    weighted mean MADRS change, adverse peaks, and ``explanation``: the mechanistic
+    readouts that differ most from the untreated arm at the horizon, with knowledge-base
+    mechanisms and their evidence) and facts about the weighting (patients kept,
+    effective sample size). The explanations as data (readout, weighted mean relative
+    change, mechanisms with evidence) are in ``table.attrs["explanations"]`` by strategy.
+
+    ``engine``: ``"batch"`` (compiled Rodas, every patient of an arm in one call) or
+    ``"reference"`` (libRoadRunner, one patient at a time); they agree to solver tolerance.
     """
     import pandas as pd
 
-    from mtorlab._api import reference_engine
+    import mtorlab as mt
 
+    if engine not in ENGINES:
+        raise MtorlabError(f"--engine must be 'batch' or 'reference', not {engine!r}")
     strats = strategies if strategies is not None else load_strategies()
-    pop = load_population()
     patients = _population(profile, n, seed)
     base_sc = strategy_scenario(Strategy("untreated", "", ()), horizon_h, step_h)
     scenarios = {s.id: strategy_scenario(s, horizon_h, step_h) for s in strats}
+    by_id = {s.id: s for s in strats}
     need_ssri = profile.prior_ssri_nonresponse
-    ssri = strategy_scenario(
-        Strategy(
-            "ssri",
-            "",
-            (
-                {
-                    "drug": "fluoxetine",
-                    "dose": "20 mg",
-                    "route": "po",
-                    "schedule": {"start": "0 d", "every": "1 d", "count": 60},
-                },
+    arms = dict(scenarios)
+    if need_ssri:
+        arms[SSRI_ARM] = strategy_scenario(
+            Strategy(
+                "ssri",
+                "",
+                (
+                    {
+                        "drug": "fluoxetine",
+                        "dose": "20 mg",
+                        "route": "po",
+                        "schedule": {"start": "0 d", "every": "1 d", "count": 60},
+                    },
+                ),
             ),
-        ),
-        horizon_h,
-        step_h,
-    )
-    measured = profile.measured()
-    total = len(patients) * (1 + len(scenarios) + int(need_ssri))
+            horizon_h,
+            step_h,
+        )
+    outputs = list(dict.fromkeys([*READOUTS, *mt.model().readout_ids]))
+    col = {r: k for k, r in enumerate(outputs)}
+    mech = [k for k, r in enumerate(outputs) if r not in NOT_MECHANISTIC]
+    total = len(patients) * (1 + len(arms))
     done = 0
-    rows: list[dict[str, Any]] = []
+
+    def tick(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress is not None:
+            progress(done, total)
+
+    simulate = _simulate_batch if engine == "batch" else _simulate_reference
+    runs = simulate(patients, base_sc, arms, outputs, tick)
+    measured = profile.measured()
     weights: list[float] = []
-    for p in patients:
-        base = _run(base_sc, p)
-        done += 1
-        if base is None or float(base["madrs"].iloc[0]) < pop.depressed_min:
-            done += len(scenarios) + int(need_ssri)
-            if progress is not None:
-                progress(done, total)
-            continue
-        m0 = float(base["madrs"].iloc[0])
+    rows: list[dict[str, Any]] = []
+    rel: dict[str, list[tuple[float, np.ndarray]]] = {sid: [] for sid in scenarios}
+    for j, i in enumerate(runs.depressed):
+        base = runs.base[i]
+        m0 = float(base[0, col["madrs"]])
         w = math.exp(
             -0.5
-            * sum(((float(base[k].iloc[0]) - v) / BANDWIDTH[k]) ** 2 for k, v in measured.items())
+            * sum(((float(base[0, col[k]]) - v) / BANDWIDTH[k]) ** 2 for k, v in measured.items())
         )
         if need_ssri:
-            s = _run(ssri, p)
-            done += 1
-            if s is not None and float(s["madrs"].iloc[-1]) <= 0.5 * m0:
+            s_vals, s_ok = runs.arms[SSRI_ARM]
+            if s_ok[j] and float(s_vals[j, -1, col["madrs"]]) <= 0.5 * m0:
                 w *= SSRI_RESPONDER_WEIGHT
-        for sid, sc in scenarios.items():
-            df = _run(sc, p)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            if df is None:
+        for sid in scenarios:
+            vals, ok = runs.arms[sid]
+            if not ok[j]:
                 continue
-            end = float(df["madrs"].iloc[-1])
+            df = vals[j]
+            end = float(df[-1, col["madrs"]])
             rows.append(
                 {
-                    "patient": p.index,
+                    "patient": patients[i].index,
                     "strategy": sid,
                     "w": w,
                     "response": end <= 0.5 * m0,
                     "remission": end <= 10.0,
                     "madrs_change": end - m0,
-                    "anxiety_peak": float(df["anxiety_risk"].max()),
-                    "immunosuppression_peak": float(df["immunosuppression"].max()),
+                    "anxiety_peak": float(df[:, col["anxiety_risk"]].max()),
+                    "immunosuppression_peak": float(df[:, col["immunosuppression"]].max()),
                 }
             )
+            rel[sid].append((w, _relative_change(df[-1, mech], base[-1, mech])))
         weights.append(w)
-        reference_engine()._steady.clear()
     wts = np.array(weights)
     facts = {
         "n_sampled": float(len(patients)),
@@ -289,6 +590,7 @@ def rank(
         raise MtorlabError("no virtual patient matches the profile; relax it or raise --n")
     data = pd.DataFrame(rows)
     out = []
+    explanations: dict[str, list[dict[str, Any]]] = {}
     for sid in scenarios:
         d = data[data["strategy"] == sid]
         w = d["w"].to_numpy(float)
@@ -303,9 +605,34 @@ def rank(
             rec.update({what: p_hat, f"{what}_low": lo, f"{what}_high": hi})
         for c in ("madrs_change", "anxiety_peak", "immunosuppression_peak"):
             rec[c] = float((w * d[c].to_numpy(float)).sum() / sw)
+        changes = _weighted_changes(rel[sid], [outputs[k] for k in mech])
+        explanations[sid] = _explain(by_id[sid], changes)
+        rec["explanation"] = explanation_text(explanations[sid])
         out.append(rec)
     table = pd.DataFrame(out).sort_values(
         ["response", "madrs_change", "strategy"], ascending=[False, True, True], ignore_index=True
     )
     table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table.attrs["explanations"] = {sid: explanations[sid] for sid in table["strategy"]}
     return table, facts
+
+
+def _relative_change(treated: np.ndarray, untreated: np.ndarray) -> np.ndarray:
+    """(treated - untreated) / |untreated|, NaN where the untreated value is (nearly) 0."""
+    den = np.abs(untreated)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > REL_FLOOR, (treated - untreated) / den, math.nan)
+
+
+def _weighted_changes(
+    items: list[tuple[float, np.ndarray]], readouts: list[str]
+) -> dict[str, float]:
+    """Importance-weighted mean relative change per readout (patients with a value)."""
+    if not items:
+        return {}
+    w = np.array([x[0] for x in items])[:, None]
+    r = np.vstack([x[1] for x in items])
+    have = np.isfinite(r)
+    sw = (w * have).sum(axis=0)
+    num = (w * np.where(have, r, 0.0)).sum(axis=0)
+    return {ro: float(num[k] / sw[k]) for k, ro in enumerate(readouts) if sw[k] > 0}
