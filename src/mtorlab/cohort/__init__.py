@@ -1,4 +1,4 @@
-"""Virtual cohorts and precision ranking (issue 7, on the reference engine).
+"""Virtual cohorts and precision ranking (issue 7; batch engine by default).
 
 Subtypes, inter-individual variability and the depressed filter are data
 (``data/subtypes.yaml``); default strategies are ``data/strategies.yaml``.
