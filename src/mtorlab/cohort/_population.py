@@ -28,13 +28,28 @@ CONDITION_FIELDS = (
 )
 
 
+VARIABILITY_FIELDS = ("parameter", "low", "high", "lognormal_sigma", "why")
+
+
 @dataclass(frozen=True)
 class Variability:
-    """One inter-individual parameter: a log-uniform multiplier in [low, high]."""
+    """One inter-individual parameter and the distribution of its multiplier.
+
+    Log-uniform in [low, high] (``lognormal_sigma`` None), or log-normal with median 1,
+    ``exp(lognormal_sigma * Z)`` for a standard normal Z; ``low``/``high`` are then the
+    support, (0, inf).
+    """
 
     parameter: str
     low: float
     high: float
+    lognormal_sigma: float | None = None
+
+    def draw(self, rng: np.random.Generator) -> float:
+        """One multiplier from ``rng`` (one uniform or one standard-normal draw)."""
+        if self.lognormal_sigma is not None:
+            return float(np.exp(self.lognormal_sigma * rng.standard_normal()))
+        return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
 
 
 @dataclass(frozen=True)
@@ -68,21 +83,59 @@ def _check_dist(spec: Any, where: str, source: str) -> None:
             )
 
 
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _variability(v: Any, params: Any, source: str, where: str) -> Variability:
+    """One entry of the variability block: log-uniform ``low``/``high`` or ``lognormal_sigma``."""
+    if not isinstance(v, dict):
+        raise DataFileError(source, "an entry is a mapping with parameter and a form", field=where)
+    for key in v:
+        if key not in VARIABILITY_FIELDS:
+            raise DataFileError(
+                source,
+                f"unknown field {key!r}; allowed: {', '.join(VARIABILITY_FIELDS)} "
+                "(a log-uniform entry has low and high, a log-normal one lognormal_sigma)",
+                field=f"{where}.{key}",
+            )
+    if v.get("parameter") not in params:
+        raise DataFileError(
+            source, f"unknown parameter {v.get('parameter')!r}", field=f"{where}.parameter"
+        )
+    uniform = "low" in v or "high" in v
+    if uniform and "lognormal_sigma" in v:
+        raise DataFileError(
+            source, "give either low and high or lognormal_sigma, not both", field=where
+        )
+    if "lognormal_sigma" in v:
+        sigma = v["lognormal_sigma"]
+        if not (_number(sigma) and sigma > 0):
+            raise DataFileError(
+                source, "lognormal_sigma must be a number > 0", field=f"{where}.lognormal_sigma"
+            )
+        return Variability(v["parameter"], 0.0, math.inf, float(sigma))
+    if not uniform:
+        raise DataFileError(
+            source, "needs low and high (log-uniform) or lognormal_sigma (log-normal)", field=where
+        )
+    lo: Any = v.get("low")
+    hi: Any = v.get("high")
+    if not (_number(lo) and _number(hi) and 0 < lo <= hi):
+        raise DataFileError(source, "need 0 < low <= high", field=where)
+    return Variability(v["parameter"], float(lo), float(hi))
+
+
 def _parse(data: Any, source: str) -> Population:
     import mtorlab as mt
 
     if not isinstance(data, dict):
         raise DataFileError(source, "expected a mapping with variability, depressed, subtypes")
     params = mt.model().parameters
-    var = []
-    for i, v in enumerate(data.get("variability", [])):
-        if v["parameter"] not in params:
-            raise DataFileError(
-                source, f"unknown parameter {v['parameter']!r}", field=f"variability[{i}].parameter"
-            )
-        if not 0 < v["low"] <= v["high"]:
-            raise DataFileError(source, "need 0 < low <= high", field=f"variability[{i}]")
-        var.append(Variability(v["parameter"], float(v["low"]), float(v["high"])))
+    var = [
+        _variability(v, params, source, f"variability[{i}]")
+        for i, v in enumerate(data.get("variability", []))
+    ]
     subtypes: dict[str, dict[str, Any]] = {}
     descriptions: dict[str, str] = {}
     for name, sub in data["subtypes"].items():
@@ -146,12 +199,15 @@ class Patient:
         return {k: params[k].value * m for k, m in self.multipliers.items()}
 
 
-def sample_patient(seed: int, index: int, subtype: str | None) -> Patient:
+def sample_patient(
+    seed: int, index: int, subtype: str | None, population: Population | None = None
+) -> Patient:
     """Patient ``index`` of the cohort ``seed``: ``subtype`` None draws one per patient.
 
     ``subtype == "healthy"`` draws a control from the file's healthy block.
+    ``population`` replaces the packaged subtype file (calibration tries trial widths).
     """
-    pop = load_population()
+    pop = population if population is not None else load_population()
     rng = np.random.default_rng([seed, int(subtype == "healthy"), index])
     names = tuple(pop.subtypes)
     if subtype is None:
@@ -162,8 +218,7 @@ def sample_patient(seed: int, index: int, subtype: str | None) -> Patient:
         raise MtorlabError(f"--subtype must be one of {', '.join(names)}, not {subtype!r}")
     specs = pop.healthy if chosen == "healthy" else pop.subtypes[chosen]
     condition = {k: _draw(specs[k], rng) for k in CONDITION_FIELDS if k in specs}
-    mult = {
-        v.parameter: float(np.exp(rng.uniform(np.log(v.low), np.log(v.high))))
-        for v in pop.variability
-    }
+    # One draw per entry, in file order: entries appended at the end leave the draws
+    # of the earlier ones (and so every existing patient's multipliers) unchanged.
+    mult = {v.parameter: v.draw(rng) for v in pop.variability}
     return Patient(index, chosen, condition, mult)
