@@ -191,6 +191,15 @@ class Patient:
     condition: dict[str, Any]
     multipliers: dict[str, float]
 
+    def parameters(self) -> dict[str, float]:
+        """Every model parameter this patient changes: its condition's inputs and its
+        between-person factors (a row for the batch engine)."""
+        import mtorlab as mt
+        from mtorlab.scenario import ConditionBlock
+
+        inputs = mt.model().condition_inputs(ConditionBlock(**self.condition).as_inputs())
+        return {**inputs, **self.overrides()}
+
     def overrides(self) -> dict[str, float]:
         """Model parameter values of this patient (reference value × multiplier)."""
         import mtorlab as mt

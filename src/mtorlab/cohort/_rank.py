@@ -252,13 +252,8 @@ def _simulate_batch(
 ) -> _Runs:
     """Every arm for all patients at once on the batch engine (one call per arm)."""
     import mtorlab as mt
-    from mtorlab.scenario import ConditionBlock
 
-    model = mt.model()
-    rows = [
-        {**model.condition_inputs(ConditionBlock(**p.condition).as_inputs()), **p.overrides()}
-        for p in patients
-    ]
+    rows = [p.parameters() for p in patients]
     shape = (_n_points(base_sc), len(outputs))
 
     def run(sc: Scenario, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -164,18 +164,10 @@ def run_chunk_batch(spec: CohortSpec, start: int, stop: int) -> pd.DataFrame:
     import pandas as pd
 
     import mtorlab as mt
-    from mtorlab.scenario import ConditionBlock
 
     pop = load_population()
-    model = mt.model()
     patients = [sample_patient(spec.seed, i, spec.subtype) for i in range(start, stop)]
-    params = [
-        {
-            **model.condition_inputs(ConditionBlock(**p.condition).as_inputs()),
-            **p.overrides(),
-        }
-        for p in patients
-    ]
+    params = [p.parameters() for p in patients]
     rows = [_empty_row(spec, p) for p in patients]
     untreated_sc = spec.scenario.model_copy(update={"interventions": ()})
     untreated = mt.simulate_batch(untreated_sc, params, outputs=list(READOUTS))

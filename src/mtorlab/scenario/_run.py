@@ -69,6 +69,24 @@ def _target(plan: Plan, model: Model, readout: str) -> str:
     return model.readout(readout).target
 
 
+def _prepare(
+    model: Model, scenario: Scenario, outputs: Sequence[str] | None, library: Library | None
+) -> tuple[Plan, list[str], dict[str, float], int, list[str]]:
+    """What both engines need: plan, readouts, parameters in force, grid size, targets."""
+    from mtorlab.interventions import load_library
+    from mtorlab.pk import plan_scenario
+
+    lib = library if library is not None else load_library()
+    if scenario.drugs:
+        lib = lib.extended(scenario.drugs, f"scenario {scenario.name!r}: drugs")
+    plan = plan_scenario(model, scenario, lib)
+    chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
+    params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
+    n_points = max(round(scenario.duration_h / scenario.step_h()) + 1, 2)
+    targets = [_target(plan, plan.model, r) for r in chosen]
+    return plan, chosen, params, n_points, targets
+
+
 def run_scenario(
     model: Model,
     engine_for: EngineFor,
@@ -84,17 +102,9 @@ def run_scenario(
     """
     import pandas as pd
 
-    from mtorlab.interventions import load_library
-    from mtorlab.pk import CONC_SCALE, plan_scenario
+    from mtorlab.pk import CONC_SCALE
 
-    lib = library if library is not None else load_library()
-    if scenario.drugs:
-        lib = lib.extended(scenario.drugs, f"scenario {scenario.name!r}: drugs")
-    plan = plan_scenario(model, scenario, lib)
-    chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
-    params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
-    n_points = max(round(scenario.duration_h / scenario.step_h()) + 1, 2)
-    targets = [_target(plan, plan.model, r) for r in chosen]
+    plan, chosen, params, n_points, targets = _prepare(model, scenario, outputs, library)
     engine = engine_for(plan.model)
     try:
         data = engine.simulate(
@@ -155,17 +165,9 @@ def run_scenario_batch(
     """
     import numpy as np
 
-    from mtorlab.interventions import load_library
-    from mtorlab.pk import CONC_SCALE, plan_scenario
+    from mtorlab.pk import CONC_SCALE
 
-    lib = library if library is not None else load_library()
-    if scenario.drugs:
-        lib = lib.extended(scenario.drugs, f"scenario {scenario.name!r}: drugs")
-    plan = plan_scenario(model, scenario, lib)
-    chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
-    base = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
-    n_points = max(round(scenario.duration_h / scenario.step_h()) + 1, 2)
-    targets = [_target(plan, plan.model, r) for r in chosen]
+    plan, chosen, base, n_points, targets = _prepare(model, scenario, outputs, library)
     engine = engine_for(plan.model)
     params = engine.parameter_matrix([{**base, **row} for row in rows])
     result = engine.simulate(
