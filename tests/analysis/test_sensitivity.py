@@ -46,3 +46,16 @@ def test_cli_sobol_by_context_with_table_and_plot(
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code = main(["sensitivity", str(EXAMPLES / "cums_mouse.yaml"), "--at", "30d"])
     assert code == 2 and "later than the scenario's duration" in capsys.readouterr().err
+
+
+def test_batch_and_reference_engines_give_the_same_morris_table() -> None:
+    sc = mt.load_scenario(EXAMPLES / "cums_mouse.yaml")
+    a = sensitivity(sc, "bdnf", 24.0, method="morris", n=2, seed=5, engine="batch")
+    b = sensitivity(sc, "bdnf", 24.0, method="morris", n=2, seed=5, engine="reference")
+    assert list(a["parameter"].head(20)) == list(b["parameter"].head(20))
+    merged = a.merge(b, on="parameter", suffixes=("_b", "_r"))
+    big = merged["mu_star_r"] > 1e-3 * merged["mu_star_r"].max()
+    rel = (merged["mu_star_b"] - merged["mu_star_r"]).abs() / merged["mu_star_r"]
+    assert (rel[big] < 1e-2).all(), merged[big & (rel >= 1e-2)]
+    with pytest.raises(mt.errors.MtorlabError, match="--engine"):  # type: ignore[attr-defined]
+        sensitivity(sc, "bdnf", 24.0, n=2, engine="gpu")

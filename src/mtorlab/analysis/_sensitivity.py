@@ -65,16 +65,44 @@ def _problem(model: Model, groups: bool) -> tuple[dict[str, Any], list[str], np.
 
 def _evaluate(
     scenario: Scenario, readout: str, at_h: float, names: list[str], logs: np.ndarray,
-    samples: np.ndarray, progress: Callable[[int, int], None] | None,
+    samples: np.ndarray, progress: Callable[[int, int], None] | None, engine: str = "batch",
+) -> np.ndarray:  # fmt: skip
+    """The readout at ``at_h`` for every sample (NaN where a sample has no steady state)."""
+    values = np.where(logs, 10.0**samples, samples)
+    rows = [dict(zip(names, map(float, v), strict=True)) for v in values]
+    if engine == "batch":
+        return _evaluate_batch(scenario, readout, at_h, rows, progress)
+    return _evaluate_reference(scenario, readout, at_h, rows, progress)
+
+
+def _evaluate_batch(
+    scenario: Scenario, readout: str, at_h: float, rows: list[dict[str, float]],
+    progress: Callable[[int, int], None] | None, chunk: int = 256,
+) -> np.ndarray:  # fmt: skip
+    import mtorlab as mt
+
+    out = np.empty(len(rows))
+    for a in range(0, len(rows), chunk):
+        run = mt.simulate_batch(scenario, rows[a : a + chunk], outputs=[readout])
+        for j in range(len(run.status)):
+            ok = run.status[j] == 0
+            out[a + j] = float(np.interp(at_h, run.times_h, run.values[j, :, 0])) if ok else np.nan
+        if progress is not None:
+            progress(min(a + chunk, len(rows)), len(rows))
+    return out
+
+
+def _evaluate_reference(
+    scenario: Scenario, readout: str, at_h: float, rows: list[dict[str, float]],
+    progress: Callable[[int, int], None] | None,
 ) -> np.ndarray:  # fmt: skip
     import mtorlab as mt
     from mtorlab._api import reference_engine
     from mtorlab.scenario import parameter_overrides
 
-    out = np.empty(len(samples))
-    for i, row in enumerate(samples):
-        values = np.where(logs, 10.0**row, row)
-        with parameter_overrides(dict(zip(names, map(float, values), strict=True))):
+    out = np.empty(len(rows))
+    for i, row in enumerate(rows):
+        with parameter_overrides(row):
             try:
                 df = mt.simulate(scenario, outputs=[readout])
                 out[i] = float(np.interp(at_h, df["time_h"], df[readout]))
@@ -83,7 +111,7 @@ def _evaluate(
         if i % 50 == 0:
             reference_engine()._steady.clear()  # samples never repeat: keep memory flat
         if progress is not None:
-            progress(i + 1, len(samples))
+            progress(i + 1, len(rows))
     return out
 
 
@@ -96,6 +124,7 @@ def sensitivity(
     n: int = 10,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    engine: str = "batch",
 ) -> pd.DataFrame:
     """Morris elementary effects per parameter, or Sobol indices per context (``n`` base samples).
 
@@ -109,6 +138,8 @@ def sensitivity(
 
     if method not in METHODS:
         raise MtorlabError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+    if engine not in ("batch", "reference"):
+        raise MtorlabError(f"--engine must be 'batch' or 'reference', not {engine!r}")
     model = mt.model()
     model.readout(readout)
     problem, names, logs = _problem(model, groups=method == "sobol")
@@ -117,7 +148,7 @@ def sensitivity(
         from SALib.sample import morris as sample
 
         x = sample.sample(problem, N=n, num_levels=4, seed=seed)
-        y = _evaluate(scenario, readout, at_h, names, logs, x, progress)
+        y = _evaluate(scenario, readout, at_h, names, logs, x, progress, engine)
         ok = np.isfinite(y)
         if not ok.all():  # Morris needs whole trajectories: fill failures with the median
             y = np.where(ok, y, np.nanmedian(y))
@@ -130,7 +161,7 @@ def sensitivity(
     from SALib.sample import sobol as sample_s
 
     x = sample_s.sample(problem, N=n, calc_second_order=False, seed=seed)
-    y = _evaluate(scenario, readout, at_h, names, logs, x, progress)
+    y = _evaluate(scenario, readout, at_h, names, logs, x, progress, engine)
     y = np.where(np.isfinite(y), y, np.nanmedian(y))
     res = analyze_s.analyze(problem, y, calc_second_order=False, seed=seed)
     contexts = sorted(set(problem["groups"]), key=problem["groups"].index)

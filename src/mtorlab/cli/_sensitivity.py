@@ -43,6 +43,9 @@ def register(app: typer.Typer) -> None:
         method: str = typer.Option("morris", "--method", help="morris or sobol."),
         n: int = typer.Option(10, "--n", min=2, help="Trajectories (Morris) or base samples."),
         seed: int = typer.Option(1, "--seed", help="Sampling seed."),
+        engine: str = typer.Option(
+            "batch", "--engine", help="batch (compiled, many samples per call) or reference."
+        ),
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Table: .csv or .parquet.")
         ] = None,
@@ -69,7 +72,9 @@ def register(app: typer.Typer) -> None:
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            table = sensitivity(sc, readout, at_h, method=method, n=n, seed=seed, progress=step)
+            table = sensitivity(
+                sc, readout, at_h, method=method, n=n, seed=seed, progress=step, engine=engine
+            )
         print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         if output is not None:
             print(f"wrote {write_table(table, output)}")

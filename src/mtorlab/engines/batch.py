@@ -19,6 +19,7 @@ test holds it to the reference (every readout within 1e-3 relative or 1e-6 absol
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -121,8 +122,11 @@ class BatchTolerances:
     atol: float = 1e-10
     h0: float = 0.1  # first step, and the cap right after a dose or a switch (hours)
     hmax: float = 24.0
-    max_steps: int = 200_000
+    max_steps: int = 50_000  # per patient and run; a 28-day course needs ~250-3,000
     relax_h: float = 20_000.0
+    # steps allowed to the relaxation towards a steady state (a healthy or depressed
+    # parameter set needs about 150-300); past it, Newton starts from wherever it got
+    relax_max_steps: int = 2_000
     method: str = "rodas4"
 
     def __post_init__(self) -> None:
@@ -225,14 +229,13 @@ class BatchEngine:
                 tol.relax_h,
                 tol.rtol,
                 tol.atol,
-                tol.max_steps,
+                tol.relax_max_steps,
                 self._plan,
                 METHODS[tol.method],
             ),
             params.shape[0],
         )
         y = np.concatenate([q[0] for q in parts])
-        status = np.concatenate([q[1] for q in parts])
         with np.errstate(all="ignore"):
             for _ in range(8):  # Newton polish on the analytic Jacobian, batched
                 f = mod.rhs_batch(y, params)
@@ -240,11 +243,7 @@ class BatchEngine:
                 if not todo.any():
                     break
                 jac = mod.jac_batch(y[todo], params[todo])
-                try:
-                    step = np.linalg.solve(jac, f[todo][..., None])[..., 0]
-                except np.linalg.LinAlgError:
-                    break
-                y[todo] -= step
+                y[todo] -= _solve_each(jac, f[todo])
             f = mod.rhs_batch(y, params)
             ok = np.all(np.isfinite(y), axis=1) & (np.min(y, axis=1) >= -1e-9)
             ok &= np.max(np.abs(f), axis=1) <= 1e-9
@@ -252,7 +251,9 @@ class BatchEngine:
                 eig = np.linalg.eigvals(mod.jac_batch(y[ok], params[ok]))
                 stable = np.max(eig.real, axis=1) < 0
                 ok[np.flatnonzero(ok)[~stable]] = False
-        status = np.where((status == 0) & ~ok, 3, status)
+        # the relaxation's own status does not decide: as in the reference engine, what
+        # counts is whether Newton lands on a finite, stable, non-negative steady state
+        status = np.where(ok, 0, 3)
         return np.clip(y, 0.0, None), status
 
     # ---- time courses
@@ -287,10 +288,13 @@ class BatchEngine:
         sched = self._schedule(float(t_end), grid, changes, doses)
         kinds, idx = self._selections(selections)
         tol = self.tolerances
+        live = np.flatnonzero(status == 0)  # rows without a steady state are not run
+        y_live = np.ascontiguousarray(y0[live])
+        p_live = np.ascontiguousarray(params[live])
         parts = self._parallel(
             lambda sl: self.compiled.module.simulate_batch(
-                y0[sl],
-                params[sl],
+                y_live[sl],
+                p_live[sl],
                 *sched,
                 kinds,
                 idx,
@@ -304,18 +308,22 @@ class BatchEngine:
                 self._plan,
                 METHODS[tol.method],
             ),
-            n_batch,
+            len(live),
         )
-        out = np.concatenate([q[0] for q in parts])
-        run_status = np.concatenate([q[1] for q in parts])
-        stats = np.concatenate([q[2] for q in parts])
-        status = np.where(status != 0, status, run_status)
+        out = np.full((n_batch, len(grid), len(selections)), np.nan)
+        stats = np.zeros((n_batch, 3), dtype=np.int64)
+        if len(live):
+            out[live] = np.concatenate([q[0] for q in parts])
+            status[live] = np.concatenate([q[1] for q in parts])
+            stats[live] = np.concatenate([q[2] for q in parts])
         out[status != 0] = np.nan
         return BatchResult(grid, tuple(selections), out, status, stats)
 
     def _parallel(self, fn: Any, n_rows: int) -> list[Any]:
         """``fn(slice)`` over contiguous slices of the batch, one per thread (the compiled
         kernels release the GIL), results in order."""
+        if n_rows == 0:
+            return []
         threads = max(1, min(self.threads, n_rows))
         bounds = np.linspace(0, n_rows, threads + 1).astype(int)
         slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
@@ -368,6 +376,18 @@ class BatchEngine:
         chg_start, chg_idx, chg_val = _flatten([stops[t]["chg"] for t in order])
         dose_start, dose_idx, dose_amt = _flatten([stops[t]["dose"] for t in order])
         return stop_t, stop_out, chg_start, chg_idx, chg_val, dose_start, dose_idx, dose_amt
+
+
+def _solve_each(jac: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Stacked ``solve(jac[b], rhs[b])``; a singular row gives NaN instead of stopping all."""
+    try:
+        return np.asarray(np.linalg.solve(jac, rhs[..., None])[..., 0])
+    except np.linalg.LinAlgError:
+        out = np.full_like(rhs, np.nan)
+        for b in range(len(rhs)):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                out[b] = np.linalg.solve(jac[b], rhs[b])
+        return out
 
 
 def _flatten(items: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
