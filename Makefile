@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck install clean system-deps browser-deps
+.PHONY: demo test lint typecheck install clean system-deps browser-deps calibrate-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ typecheck: install
 
 test: lint typecheck browser-deps
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+# Opt-in, slow (about 7 min): re-run the claims calibration with the recorded seed and check
+# it reaches the recorded best loss (src/mtorlab/claims/data/calibration_record.json).
+calibrate-check: install
+	$(BIN)/mtorlab calibrate --check
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

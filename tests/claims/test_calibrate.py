@@ -58,3 +58,24 @@ def test_a_short_calibration_run_is_recorded(
     assert rec["best_loss"] <= rec["initial_loss"] + 1e-12
     assert set(rec["residuals"]) == set(rec["training"]) and len(rec["training"]) >= 20
     assert "loss at the model's values" in capsys.readouterr().out
+
+
+def test_the_committed_record_matches_the_calibration_config() -> None:
+    """`make calibrate-check` compares like with like: the committed record was produced by
+    the configured parameters, seed, starts and evaluations, over the training checks."""
+    import json
+
+    from mtorlab.claims._runner import load_checks
+    from mtorlab.cli._calibrate import _config, record_path
+
+    rec = json.loads(record_path().read_text(encoding="utf-8"))
+    cfg = _config()
+    assert rec["parameters"] == list(cfg["parameters"])
+    assert (rec["seed"], rec["n_starts"], rec["max_nfev"]) == (
+        cfg["seed"],
+        cfg["n_starts"],
+        cfg["max_nfev"],
+    )
+    training = sorted(c.id for c in load_checks().values() if c.split == "training")
+    assert sorted(rec["training"]) == training
+    assert rec["best_loss"] <= rec["initial_loss"]

@@ -20,7 +20,12 @@ def _config() -> dict[str, Any]:
 
 
 def record_path() -> Path:
-    """The committed record of the calibration run that produced the parameter values."""
+    """The committed record of the reference calibration run (``make calibrate-check``).
+
+    Today it is the latest run, which was not adopted (see ``calibration.yaml``): it pins
+    what the fitting procedure reaches from its seed, so a change that breaks the
+    procedure shows up as a loss that is no longer reproduced.
+    """
     return Path(str(resources.files("mtorlab.claims") / "data" / "calibration_record.json"))
 
 
