@@ -239,10 +239,6 @@ class _Runs:
     arms: dict[str, tuple[np.ndarray, np.ndarray]]
 
 
-def _n_points(sc: Scenario) -> int:
-    return max(round(sc.duration_h / sc.step_h()) + 1, 2)
-
-
 def _simulate_batch(
     patients: list[Patient],
     base_sc: Scenario,
@@ -254,7 +250,7 @@ def _simulate_batch(
     import mtorlab as mt
 
     rows = [p.parameters() for p in patients]
-    shape = (_n_points(base_sc), len(outputs))
+    shape = (base_sc.n_points(), len(outputs))
 
     def run(sc: Scenario, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not idx:
@@ -285,7 +281,7 @@ def _simulate_reference(
     """Every arm patient by patient on the reference engine (libRoadRunner)."""
     from mtorlab._api import reference_engine
 
-    shape = (_n_points(base_sc), len(outputs))
+    shape = (base_sc.n_points(), len(outputs))
     base = np.full((len(patients), *shape), math.nan)
     base_ok = np.zeros(len(patients), bool)
     values = {k: np.full((len(patients), *shape), math.nan) for k in arms}

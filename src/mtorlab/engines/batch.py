@@ -356,15 +356,18 @@ class BatchEngine:
             return float(near[0]) if near.size else float(t)
 
         stops: dict[float, dict[str, Any]] = {}
+
+        def stop(t: float) -> dict[str, Any]:
+            return stops.setdefault(t, {"out": -1, "chg": {}, "dose": {}})
+
         for k, t in enumerate(grid):
-            stops.setdefault(float(t), {"out": -1, "chg": {}, "dose": {}})["out"] = k
+            stop(float(t))["out"] = k
         for t, upd in changes:
             if 0.0 <= t < t_end:
-                s = stops.setdefault(slot(t), {"out": -1, "chg": {}, "dose": {}})
-                s["chg"].update({self._column(n): float(v) for n, v in upd.items()})
+                stop(slot(t))["chg"].update({self._column(n): float(v) for n, v in upd.items()})
         for t, amounts in doses:
             if 0.0 <= t < t_end:
-                s = stops.setdefault(slot(t), {"out": -1, "chg": {}, "dose": {}})
+                s = stop(slot(t))
                 for name, amount in amounts.items():
                     if name not in self._species:
                         raise UnknownIdError("species", name, self.compiled.species)

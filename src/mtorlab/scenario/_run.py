@@ -82,7 +82,7 @@ def _prepare(
     plan = plan_scenario(model, scenario, lib)
     chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
     params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
-    n_points = max(round(scenario.duration_h / scenario.step_h()) + 1, 2)
+    n_points = scenario.n_points()
     targets = [_target(plan, plan.model, r) for r in chosen]
     return plan, chosen, params, n_points, targets
 

@@ -131,3 +131,7 @@ class Scenario(_Record):
         if self.output_step is not None:
             return min(self.output_step.value, self.duration_h)
         return 0.1 if self.duration_h <= 48 else 1.0
+
+    def n_points(self) -> int:
+        """Report times on the output grid, both ends included (at least 2)."""
+        return max(round(self.duration_h / self.step_h()) + 1, 2)
