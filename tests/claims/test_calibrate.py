@@ -79,3 +79,25 @@ def test_the_committed_record_matches_the_calibration_config() -> None:
     training = sorted(c.id for c in load_checks().values() if c.split == "training")
     assert sorted(rec["training"]) == training
     assert rec["best_loss"] <= rec["initial_loss"]
+
+
+def test_the_committed_record_starts_from_this_model() -> None:
+    """The record's loss at the model's values is this model's: a change to the model data
+    that moves the training loss must come with a re-run record (`mtorlab calibrate -o`)."""
+    import json
+
+    import numpy as np
+
+    from mtorlab.claims._calibrate import Objective
+    from mtorlab.claims._runner import load_checks
+    from mtorlab.claims._simulate import simulate_mapping
+    from mtorlab.cli._calibrate import _config, record_path
+
+    rec = json.loads(record_path().read_text(encoding="utf-8"))
+    cfg = _config()
+    checks = [c for c in load_checks().values() if c.split == "training"]
+    objective = Objective(
+        cfg["parameters"], checks, simulate_mapping, dict(cfg.get("derived") or {})
+    )
+    loss = float(np.sum(objective(objective.x_model) ** 2))
+    assert loss == pytest.approx(rec["initial_loss"], rel=1e-6)

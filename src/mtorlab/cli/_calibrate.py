@@ -40,6 +40,7 @@ def run_calibrate(
 ) -> int:
     """The command (see its help); returns the exit code."""
     import json
+    import math
 
     from mtorlab.claims._calibrate import calibrate
     from mtorlab.claims._runner import load_checks
@@ -81,6 +82,13 @@ def run_calibrate(
         print(f"wrote {output}")
     if check:
         stored = json.loads(record_path().read_text(encoding="utf-8"))
+        if not math.isclose(rec.initial_loss, stored["initial_loss"], rel_tol=1e-6):
+            print(
+                f"the record starts from loss {stored['initial_loss']:.6g}, this model from "
+                f"{rec.initial_loss:.6g}: the model changed since it was recorded; re-run "
+                "with -o and commit it"
+            )
+            return 1
         ok = rec.best_loss <= stored["best_loss"] * 1.05 + 1e-6
         print(
             f"recorded best loss {stored['best_loss']:.4g}: "
