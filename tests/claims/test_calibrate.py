@@ -81,8 +81,9 @@ def test_the_committed_record_matches_the_calibration_config() -> None:
     assert rec["best_loss"] <= rec["initial_loss"]
 
 
-def test_the_committed_record_starts_from_this_model() -> None:
-    """The record's loss at the model's values is this model's: a change to the model data
+def test_the_committed_record_describes_this_model() -> None:
+    """The record's loss is this model's: its best loss once the fitted values are adopted
+    into the model data (else its loss at the model's values). A change to the model data
     that moves the training loss must come with a re-run record (`mtorlab calibrate -o`)."""
     import json
 
@@ -91,7 +92,7 @@ def test_the_committed_record_starts_from_this_model() -> None:
     from mtorlab.claims._calibrate import Objective
     from mtorlab.claims._runner import load_checks
     from mtorlab.claims._simulate import simulate_mapping
-    from mtorlab.cli._calibrate import _config, record_path
+    from mtorlab.cli._calibrate import _config, expected_start_loss, record_path
 
     rec = json.loads(record_path().read_text(encoding="utf-8"))
     cfg = _config()
@@ -100,4 +101,15 @@ def test_the_committed_record_starts_from_this_model() -> None:
         cfg["parameters"], checks, simulate_mapping, dict(cfg.get("derived") or {})
     )
     loss = float(np.sum(objective(objective.x_model) ** 2))
-    assert loss == pytest.approx(rec["initial_loss"], rel=1e-6)
+    assert loss == pytest.approx(expected_start_loss(rec), rel=1e-6)
+
+
+def test_a_record_counts_as_adopted_only_when_the_model_holds_its_values() -> None:
+    from mtorlab._api import model
+    from mtorlab.cli._calibrate import adopted, expected_start_loss
+
+    width = model().parameters["score_width"].value
+    rec = {"best": {"score_width": width}, "best_loss": 0.5, "initial_loss": 0.9}
+    assert adopted(rec) and expected_start_loss(rec) == 0.5
+    rec["best"] = {"score_width": width * 1.01}
+    assert not adopted(rec) and expected_start_loss(rec) == 0.9
