@@ -87,8 +87,6 @@ def test_the_committed_record_describes_this_model() -> None:
     that moves the training loss must come with a re-run record (`mtorlab calibrate -o`)."""
     import json
 
-    import numpy as np
-
     from mtorlab.claims._calibrate import Objective
     from mtorlab.claims._runner import load_checks
     from mtorlab.claims._simulate import simulate_mapping
@@ -100,7 +98,7 @@ def test_the_committed_record_describes_this_model() -> None:
     objective = Objective(
         cfg["parameters"], checks, simulate_mapping, dict(cfg.get("derived") or {})
     )
-    loss = float(np.sum(objective(objective.x_model) ** 2))
+    loss = objective.loss(objective.x_model)
     assert loss == pytest.approx(expected_start_loss(rec), rel=1e-6)
 
 

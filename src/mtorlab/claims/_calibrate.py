@@ -187,6 +187,10 @@ class Objective:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return np.array(list(self.by_check(x).values()))
 
+    def loss(self, x: np.ndarray) -> float:
+        """The training loss at ``x``: the sum of squared per-check residuals."""
+        return float(np.sum(self(x) ** 2))
+
 
 def calibrate(
     names: Sequence[str],
@@ -206,7 +210,7 @@ def calibrate(
     obj = Objective(names, checks, simulate, derived)
     rng = np.random.default_rng(seed)
     rec = Record(list(names), seed, n_starts, max_nfev, [c.id for c in checks])
-    rec.initial_loss = float(np.sum(obj(obj.x_model) ** 2))
+    rec.initial_loss = obj.loss(obj.x_model)
     starts = [obj.x_model] + [rng.uniform(obj.lower, obj.upper) for _ in range(n_starts - 1)]
     for i, x0 in enumerate(starts):
         fit = least_squares(

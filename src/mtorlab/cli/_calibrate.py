@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,8 +32,6 @@ def record_path() -> Path:
 
 def adopted(record: dict[str, Any]) -> bool:
     """Whether the model data hold the record's fitted values (its best start)."""
-    import math
-
     from mtorlab._api import model
 
     params = model().parameters
@@ -55,7 +54,6 @@ def run_calibrate(
 ) -> int:
     """The command (see its help); returns the exit code."""
     import json
-    import math
 
     from mtorlab.claims._calibrate import calibrate
     from mtorlab.claims._runner import load_checks
