@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mtorlab._cache import BoundedCache
 from mtorlab.kb import KnowledgeBase, load
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def model() -> Model:
 
 
 #: Engines by model identity; the value keeps the model alive so its id stays unique.
-_ENGINES: dict[int, tuple[Model, RoadRunnerEngine]] = {}
+#: Bounded: each distinct user drug builds a new model, and a server sees many.
+_ENGINES: BoundedCache[int, tuple[Model, RoadRunnerEngine]] = BoundedCache(16)
 
 
 def reference_engine(for_model: Model | None = None) -> RoadRunnerEngine:
@@ -51,19 +53,17 @@ def reference_engine(for_model: Model | None = None) -> RoadRunnerEngine:
     from mtorlab.io import to_sbml
 
     m = for_model or model()
-    if id(m) not in _ENGINES:
-        _ENGINES[id(m)] = (m, _engine_for_sbml(to_sbml(m, miriam=False)))
-    return _ENGINES[id(m)][1]
+    return _ENGINES.get_or_build(id(m), lambda: (m, _engine_for_sbml(to_sbml(m, miriam=False))))[1]
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def _engine_for_sbml(sbml: str) -> RoadRunnerEngine:
     from mtorlab.engines import RoadRunnerEngine
 
     return RoadRunnerEngine(sbml)
 
 
-_BATCH: dict[int, tuple[Model, BatchEngine]] = {}
+_BATCH: BoundedCache[int, tuple[Model, BatchEngine]] = BoundedCache(8)
 
 
 def batch_engine(for_model: Model | None = None) -> BatchEngine:
@@ -76,9 +76,7 @@ def batch_engine(for_model: Model | None = None) -> BatchEngine:
     from mtorlab.engines.batch import BatchEngine
 
     m = for_model or model()
-    if id(m) not in _BATCH:
-        _BATCH[id(m)] = (m, BatchEngine(m))
-    return _BATCH[id(m)][1]
+    return _BATCH.get_or_build(id(m), lambda: (m, BatchEngine(m)))[1]
 
 
 @lru_cache(maxsize=8)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -214,6 +216,26 @@ def test_a_library_file_adds_a_drug_from_the_command_line(
     out = tmp_path / "zz.csv"
     lib = data_dir / "library" / "made_up_drug.yaml"
     assert main(["simulate", str(sc), "--library", str(lib), "-o", str(out)]) == 0
+    assert pd.read_csv(out)["conc_brain:zz_agonist"].max() > 0
+
+
+def test_library_flag_works_in_a_fresh_process(tmp_path: Path, data_dir: Path) -> None:
+    """``--library`` as a user runs it: a new interpreter, nothing imported before (issue 16)."""
+    sc = tmp_path / "uses_zz.yaml"
+    sc.write_text(
+        "name: zz\nspecies: mouse\nduration: 6 h\n"
+        "interventions: [{drug: zz_agonist, dose: 10 mg/kg, route: po, at: 1 h}]\n"
+        "outputs: [conc_brain:zz_agonist]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "zz.csv"
+    lib = data_dir / "library" / "made_up_drug.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mtorlab.cli", "simulate", str(sc), "--library", str(lib),
+         "-o", str(out), "--store", str(tmp_path / "store")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
     assert pd.read_csv(out)["conc_brain:zz_agonist"].max() > 0
 
 

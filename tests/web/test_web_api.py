@@ -221,6 +221,14 @@ def test_simulate_csv(client: TestClient) -> None:
         ({"colour": "red"}, "colour"),
         ({"interventions": [{"drug": "ketamine", "dose": "5 kg/m", "at": "0 h"}]}, None),
         ({"interventions": [{"drug": "ketamine", "dose": "5 mg/kg"}]}, "interventions[0]"),
+        # unit strings are never evaluated as arithmetic (issue 16: these froze the server)
+        ({"duration": "10**10**8 h"}, "duration"),
+        ({"duration": "10**10**7 h"}, "duration"),
+        ({"duration": "2**2 d"}, "duration"),
+        ({"duration": "nan h"}, "duration"),
+        ({"duration": "h"}, "duration"),
+        ({"interventions": [{"drug": "ketamine", "dose": "9**9**9 mg/kg", "at": "0 h"}]}, None),
+        ({"interventions": [{"drug": "ketamine", "dose": "5 mg/kg", "at": "nan h"}]}, None),
     ],
 )
 def test_simulate_bad_scenarios(client: TestClient, patch: dict[str, Any], field: str) -> None:

@@ -24,12 +24,10 @@ def hours(text: str | float) -> float:
     """A duration such as ``"2 h"``, ``"30 min"`` or ``"14 d"`` in hours (numbers are hours)."""
     if isinstance(text, int | float):
         return float(text)
-    from mtorlab.units import registry
-
-    ureg = registry()
+    from mtorlab.units import parse_quantity_text
 
     try:
-        return float(ureg.Quantity(text).to("hour").magnitude)
+        return float(parse_quantity_text(text).to("hour").magnitude)
     except Exception as exc:  # pint raises several error types
         raise ValueError(f"{text!r} is not a duration with a unit (e.g. '2 h', '14 d')") from exc
 

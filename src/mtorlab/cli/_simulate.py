@@ -103,12 +103,13 @@ def run_simulate(
 ) -> None:
     """The ``simulate`` command (see its help)."""
     import mtorlab as mt
+    from mtorlab._api import library as load_library
     from mtorlab.plots import dose_response, time_courses
 
     start = time.perf_counter()
     libs = [str(p) for p in library]
     for f in libs:
-        mt._api.library(f)  # validate --library files before anything runs
+        load_library(f)  # validate --library files before anything runs
     sc = mt.load_scenario(scenario)
     chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
     if vary:

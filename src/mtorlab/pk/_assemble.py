@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mtorlab._cache import BoundedCache
 from mtorlab.errors import MtorlabError, UnknownIdError
 from mtorlab.interventions import Drug, Formulation, Library
 from mtorlab.pk._dosing import Administration, Event, check_route, events_for
@@ -143,7 +144,8 @@ def _schedule(
 
 #: Extended models by (base model, species, drugs with routes and formulation); the
 #: value keeps the base model alive so its id cannot be reused while the entry exists.
-_MODELS: dict[tuple[Any, ...], tuple[Model, Model]] = {}
+#: Bounded: a server sees a new key for every user drug with a slightly different number.
+_MODELS: BoundedCache[tuple[Any, ...], tuple[Model, Model]] = BoundedCache(32)
 
 
 def _extended(model: Model, modules: dict[str, Module], drugs: dict[str, Drug]) -> Model:
@@ -184,9 +186,7 @@ def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
         ),
         tuple(sorted((iv.name, iv.formulation or "") for iv in scenario.interventions)),
     )
-    if key not in _MODELS:
-        _MODELS[key] = (model, _extended(model, modules, drugs))
-    extended = _MODELS[key][1]
+    extended = _MODELS.get_or_build(key, lambda: (model, _extended(model, modules, drugs)))[1]
     events: list[Event] = []
     for i, iv in enumerate(scenario.interventions):
         where = f"interventions #{i + 1}"

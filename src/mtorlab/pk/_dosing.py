@@ -16,7 +16,7 @@ from mtorlab.errors import MtorlabError
 from mtorlab.interventions import Drug, SpeciesPK
 from mtorlab.pk._modules import Module
 from mtorlab.pk._physiology import PHYSIOLOGY
-from mtorlab.units import registry
+from mtorlab.units import parse_quantity_text, registry
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Event:
 
 def _quantity(text: str, where: str) -> Any:
     try:
-        q: Any = registry().Quantity(text)
+        q: Any = parse_quantity_text(text)
     except Exception:
         raise MtorlabError(f"{where}.dose: {text!r} is not a quantity with a unit") from None
     if not isinstance(q, registry().Quantity) or q.units == registry().dimensionless:

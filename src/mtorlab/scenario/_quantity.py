@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from mtorlab.units import registry
+from mtorlab.units import UnitSyntaxError, parse_quantity_text, registry
 
 Kind = Literal["time", "dose"]
 
@@ -48,7 +48,9 @@ def parse_quantity(raw: Any, kind: Kind) -> Quantity:
     text = str(raw).strip()
     ureg = registry()
     try:
-        q = ureg.Quantity(text)
+        q = parse_quantity_text(text)
+    except UnitSyntaxError as exc:
+        raise ValueError(str(exc)) from None
     except Exception:
         raise ValueError(
             f"cannot read {text!r} as a quantity with a unit (e.g. '6 h', '0.5 mg/kg')"
