@@ -28,6 +28,7 @@ def build_app() -> typer.Typer:
         _sensitivity,
         _serve,
         _simulate,
+        _validate,
     )
 
     app = typer.Typer(
@@ -59,4 +60,5 @@ def build_app() -> typer.Typer:
     _report.register(app)
     _sensitivity.register(app)
     _cohort.register(app)
+    _validate.register(app)
     return app

@@ -241,7 +241,15 @@ class Limitation(_Record):
 
     id: str = Field(pattern=LIMITATION_ID)
     title_en: str = Field(min_length=1)
-    claims: tuple[Annotated[str, Field(pattern=CLAIM_ID)], ...] = Field(min_length=1)
+    claims: tuple[Annotated[str, Field(pattern=CLAIM_ID)], ...] = ()
     tensions: tuple[Annotated[str, Field(pattern=TENSION_ID)], ...] = ()
+    #: Validation datasets (``mtorlab validate``) this limitation explains.
+    datasets: tuple[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9-]*$")], ...] = ()
     explanation_en: str = Field(min_length=20)
     status: Literal["open", "calibration_pending", "data_needed"]
+
+    @model_validator(mode="after")
+    def _explains_something(self) -> Limitation:
+        if not self.claims and not self.datasets:
+            raise ValueError("a limitation names the claims or datasets it explains")
+        return self
