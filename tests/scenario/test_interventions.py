@@ -135,6 +135,11 @@ def test_ketamine_synaptic_protein_rises_over_hours_and_stays_up_for_days(
     assert s.loc[t0 + 48.0] > base * 1.01  # still above baseline two days later
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="LIM-3: with the glutamate burst braked (mGlu2/3) and no stabilised-spine pool, "
+    "ketamine lowers the CUMS rat score by about 2 points at 24 h",
+)
 def test_ketamine_lowers_the_depression_score_by_24_hours(
     ketamine_rat: tuple[pd.DataFrame, float],
 ) -> None:

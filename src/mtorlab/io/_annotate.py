@@ -88,6 +88,9 @@ def add_provenance(element: libsbml.SBase, p: Parameter) -> None:
     note = getattr(prov, "note", None)
     if note:
         attrs["note"] = note
+    claim = getattr(prov, "claim", None)
+    if claim and detail != "claim":
+        attrs["claim"] = claim
     attr_text = " ".join(f'{k}="{escape(v, quote=True)}"' for k, v in attrs.items())
     xml = f'<{PREFIX}:provenance xmlns:{PREFIX}="{NAMESPACE}" {attr_text}/>'
     _check(element.appendAnnotation(xml), f"provenance annotation on {p.id}")

@@ -53,10 +53,15 @@ class Calibrated(_Record):
 
 
 class Assumed(_Record):
-    """A value assumed by the modeller, with the reason."""
+    """A value assumed by the modeller, with the reason.
+
+    ``claim`` names the review claim(s) that fix the direction of the effect the value sizes
+    (the review gives directions, not numbers).
+    """
 
     kind: Literal["assumed"]
     reason: str = Field(min_length=10)
+    claim: str | None = Field(default=None, pattern=CLAIM_IDS)
 
 
 Provenance = Annotated[Literature | Review | Calibrated | Assumed, Field(discriminator="kind")]
@@ -67,7 +72,7 @@ class Compartment(_Record):
 
     id: str = Field(pattern=SBML_ID)
     name: str
-    context: Literal["neuron", "glia", "cell_fate", "periphery"]
+    context: Literal["neuron", "glia", "cell_fate", "periphery", "phenotype"]
     size: float = 1.0
     sbo: str = Field(default="SBO:0000290", pattern=SBO)
 
@@ -77,7 +82,7 @@ class Species(_Record):
 
     id: str = Field(pattern=SBML_ID)
     name: str
-    context: Literal["neuron", "glia", "cell_fate", "periphery"]
+    context: Literal["neuron", "glia", "cell_fate", "periphery", "phenotype"]
     compartment: str = Field(pattern=SBML_ID)
     kind: Literal["activity", "level"]
     initial: float = Field(ge=0)

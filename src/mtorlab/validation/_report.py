@@ -30,7 +30,7 @@ def figure_png(result: DatasetResult) -> bytes:
     fig, ax = plt.subplots(figsize=(5.2, 3.3))
     try:
         t_max = max((m.time for m in ds.measurements), default=1.0)
-        span = max(t_max * 1.25, 1.0)
+        span = max(t_max * 2.5, t_max + 6.0)  # room to show a peak and its return
         for i, cond in enumerate(ds.measured_conditions()):
             colour = _COLOURS[i % len(_COLOURS)]
             if cond in result.curves:
@@ -58,9 +58,14 @@ def figure_png(result: DatasetResult) -> bytes:
             ax.axhline(ds.observable.neutral, color="#999", lw=0.8, ls=":")
         after = f" after {ds.time_offset:g} h" if ds.time_offset else ""
         ax.set_xlabel(f"time{after} (h)")
-        ax.set_ylabel(f"{ds.observable.readout} ({ds.observable.unit})", fontsize=8)
+        unit = (
+            ds.observable.unit if len(ds.observable.unit) <= 40 else ds.observable.unit[:37] + "..."
+        )
+        ax.set_ylabel(f"{ds.observable.readout}\n({unit})", fontsize=8)
         ax.set_title(f"{ds.id} [{result.split}] {result.status}", fontsize=9)
-        ax.legend(fontsize=6.5, loc="best", frameon=False)
+        handles, labels = ax.get_legend_handles_labels()
+        unique = dict(zip(labels, handles, strict=True))  # one entry per label
+        ax.legend(unique.values(), unique.keys(), fontsize=6.5, loc="best", frameon=False)
         ax.grid(alpha=0.25)
         fig.tight_layout()
         buf = io.BytesIO()

@@ -15,6 +15,7 @@ from mtorlab.errors import MtorlabError
 from mtorlab.validation._schema import (
     Band,
     Dataset,
+    Observable,
     Ordering,
     PeakWindow,
     ReturnsBy,
@@ -144,21 +145,28 @@ def observable_curves(ds: Dataset, simulate: Simulate) -> dict[str, Curve]:
     out: dict[str, Curve] = {}
     for cond in ds.measured_conditions():
         t, y = raw[cond]
-        if obs.reference is not None:
-            tr, yr = raw[obs.reference]
-            ref = np.interp(t, tr, yr)
-            if obs.transform == "fold_change":
-                y = y / ref
-            elif obs.transform == "percent_change":
-                y = 100.0 * (y / ref - 1.0)
-            else:
-                y = y - ref
-        elif obs.transform == "change_from_baseline":
-            y = y - y[0]
-        elif obs.transform == "percent_change_from_baseline":
-            y = 100.0 * (y / y[0] - 1.0)
-        out[cond] = (t, y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a drug-free reference is 0
+            out[cond] = (t, _transform(obs, t, y, raw))
     return out
+
+
+def _transform(
+    obs: Observable, t: np.ndarray, y: np.ndarray, raw: Mapping[str, Curve]
+) -> np.ndarray:
+    """The readout ``y`` as the paper reports it (relative to a reference, or to baseline)."""
+    if obs.reference is not None:
+        tr, yr = raw[obs.reference]
+        ref = np.interp(t, tr, yr)
+        if obs.transform == "fold_change":
+            return y / ref
+        if obs.transform == "percent_change":
+            return 100.0 * (y / ref - 1.0)
+        return y - ref
+    if obs.transform == "change_from_baseline":
+        return y - y[0]
+    if obs.transform == "percent_change_from_baseline":
+        return 100.0 * (y / y[0] - 1.0)
+    return y
 
 
 def _at(curve: Curve, time: float) -> float:
