@@ -56,7 +56,8 @@ def test_a_short_calibration_run_is_recorded(
     rec = json.loads(record.read_text(encoding="utf-8"))
     assert rec["seed"] == 1 and len(rec["starts"]) == 1
     assert rec["best_loss"] <= rec["initial_loss"] + 1e-12
-    assert set(rec["residuals"]) == set(rec["training"]) and len(rec["training"]) >= 20
+    assert set(rec["residuals"]) == set(rec["training"]) | set(rec["training_datasets"])
+    assert len(rec["training"]) >= 20 and len(rec["training_datasets"]) >= 20
     assert "loss at the model's values" in capsys.readouterr().out
 
 
@@ -78,6 +79,10 @@ def test_the_committed_record_matches_the_calibration_config() -> None:
     )
     training = sorted(c.id for c in load_checks().values() if c.split == "training")
     assert sorted(rec["training"]) == training
+    from mtorlab.cli._calibrate import training_datasets
+
+    assert cfg["datasets"] is True
+    assert sorted(rec["training_datasets"]) == sorted(d.id for d in training_datasets())
     assert rec["best_loss"] <= rec["initial_loss"]
 
 
@@ -90,14 +95,13 @@ def test_the_committed_record_describes_this_model() -> None:
     from mtorlab.claims._calibrate import Objective
     from mtorlab.claims._runner import load_checks
     from mtorlab.claims._simulate import simulate_mapping
-    from mtorlab.cli._calibrate import _config, expected_start_loss, record_path
+    from mtorlab.cli._calibrate import _config, expected_start_loss, record_path, training_datasets
 
     rec = json.loads(record_path().read_text(encoding="utf-8"))
     cfg = _config()
     checks = [c for c in load_checks().values() if c.split == "training"]
-    objective = Objective(
-        cfg["parameters"], checks, simulate_mapping, dict(cfg.get("derived") or {})
-    )
+    objective = Objective(cfg["parameters"], checks, simulate_mapping,
+                          dict(cfg.get("derived") or {}), training_datasets())  # fmt: skip
     loss = objective.loss(objective.x_model)
     assert loss == pytest.approx(expected_start_loss(rec), rel=1e-6)
 

@@ -134,3 +134,16 @@ def test_a_measurement_beyond_the_simulation_is_an_error_not_a_pass() -> None:
 def test_malformed_datasets_are_refused(over: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         dataset(**over)
+
+
+def test_shortfall_is_zero_when_a_rule_holds_and_grows_with_the_miss() -> None:
+    def shortfall(drug: np.ndarray) -> float:
+        return run_dataset(dataset(), "training", fake({"vehicle": FLAT, "drug": drug})).residual()
+
+    assert shortfall(PULSE) == 0.0  # 2.2-fold vs 2.0 within 1.5x
+    near, far = shortfall(1 + 0.2 * (PULSE - 1)), shortfall(1 + 0.05 * (PULSE - 1))
+    assert 0 < near < far
+    broken = run_dataset(dataset(measurements=[{"condition": "drug", "time": "9 d",
+                                                "measurement": 2.0}]),
+                         "training", fake({"vehicle": FLAT, "drug": PULSE}))  # fmt: skip
+    assert broken.residual() == 10.0  # an error costs more than any miss

@@ -1,8 +1,11 @@
-"""Calibration: fit the parameters marked ``calibrated`` to the training checks.
+"""Calibration: fit the parameters marked ``calibrated`` to the training checks and the
+training validation datasets.
 
 The loss is the vector of assertion shortfalls (:mod:`._shortfall`) over the checks of the
-training split; SciPy's ``least_squares`` (trust-region reflective, bounds = each
-parameter's plausible range, in log space) runs from several seeded starting points.
+training split, and of tolerance-rule shortfalls over the training datasets of
+``mtorlab validate`` (held-out checks and datasets never enter it). SciPy's
+``least_squares`` (trust-region reflective, bounds = each parameter's plausible range, in log
+space) runs from several seeded starting points.
 Before each evaluation the healthy normalisation (the ``*_ref`` baselines) is recomputed
 for the candidate, so "1 = healthy" stays true. Every run is recorded: start points,
 final losses, the best parameter set, per-check residuals, wall time and the seed.
@@ -16,7 +19,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +27,9 @@ from mtorlab.claims._runner import CachedSimulator, run_check
 from mtorlab.claims._schema import Check
 from mtorlab.claims._shortfall import shortfall
 from mtorlab.errors import MtorlabError
+
+if TYPE_CHECKING:
+    from mtorlab.validation import Dataset
 
 Simulate = Callable[[Any], Any]
 
@@ -47,6 +53,7 @@ class Record:
     n_starts: int
     max_nfev: int
     training: list[str]
+    training_datasets: list[str] = field(default_factory=list)
     starts: list[Start] = field(default_factory=list)
     best: dict[str, float] = field(default_factory=dict)
     best_loss: float = float("inf")
@@ -83,6 +90,19 @@ def _residuals(checks: Sequence[Check], simulate: Simulate) -> dict[str, float]:
                 sum(shortfall(a, o) ** 2 for a, o in zip(c.assertions, res.outcomes, strict=True))
             )
         )
+    return out
+
+
+def _dataset_residuals(datasets: Sequence[Dataset], simulate: Simulate) -> dict[str, float]:
+    from mtorlab.validation import run_dataset
+
+    sim = CachedSimulator(simulate)
+    out = {}
+    for ds in datasets:
+        try:
+            out[ds.id] = run_dataset(ds, "training", sim).residual(FAILED)
+        except (RuntimeError, ValueError):  # integrator or linear algebra gave up
+            out[ds.id] = FAILED
     return out
 
 
@@ -123,7 +143,7 @@ def evaluate(formula: str, values: dict[str, float]) -> float:
 
 
 class Objective:
-    """Residuals of the training checks for a parameter vector (log10 values).
+    """Residuals of the training checks (and datasets) for a parameter vector (log10 values).
 
     ``derived`` parameters follow the fitted ones through a formula (e.g. the score's
     midpoint keeps the healthy score at 15 whatever its width).
@@ -135,12 +155,14 @@ class Objective:
         checks: Sequence[Check],
         simulate: Simulate,
         derived: dict[str, str] | None = None,
+        datasets: Sequence[Dataset] = (),
     ) -> None:
         from mtorlab._api import model
 
         self.derived = dict(derived or {})
         self.names = list(names)
         self.checks = list(checks)
+        self.datasets = list(datasets)
         self.simulate = simulate
         m = model()
         for n in self.names:
@@ -168,7 +190,7 @@ class Objective:
         return out
 
     def by_check(self, x: np.ndarray) -> dict[str, float]:
-        """Per-check residual norms at ``x``."""
+        """Per-check and per-dataset residual norms at ``x``."""
         from mtorlab._api import model, reference_engine
         from mtorlab.engines.baseline import healthy_baseline
         from mtorlab.scenario import parameter_overrides
@@ -180,9 +202,12 @@ class Objective:
         try:
             refs, _ = healthy_baseline(model(), engine, extra=theta)
         except (RuntimeError, MtorlabError, np.linalg.LinAlgError):  # no healthy state: reject
-            return {c.id: FAILED for c in self.checks}
+            return {**{c.id: FAILED for c in self.checks}, **{d.id: FAILED for d in self.datasets}}
         with parameter_overrides({**theta, **refs}):
-            return _residuals(self.checks, self.simulate)
+            return {
+                **_residuals(self.checks, self.simulate),
+                **_dataset_residuals(self.datasets, self.simulate),
+            }
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return np.array(list(self.by_check(x).values()))
@@ -202,14 +227,17 @@ def calibrate(
     max_nfev: int = 30,
     derived: dict[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    datasets: Sequence[Dataset] = (),
 ) -> Record:
-    """Multi-start least-squares fit of ``names`` to ``checks``; the model start is start 0."""
+    """Multi-start least-squares fit of ``names`` to ``checks`` and ``datasets`` (training
+    only); the model start is start 0."""
     from scipy.optimize import least_squares
 
     t0 = time.perf_counter()
-    obj = Objective(names, checks, simulate, derived)
+    obj = Objective(names, checks, simulate, derived, datasets)
     rng = np.random.default_rng(seed)
-    rec = Record(list(names), seed, n_starts, max_nfev, [c.id for c in checks])
+    rec = Record(list(names), seed, n_starts, max_nfev, [c.id for c in checks],
+                 [d.id for d in datasets])  # fmt: skip
     rec.initial_loss = obj.loss(obj.x_model)
     starts = [obj.x_model] + [rng.uniform(obj.lower, obj.upper) for _ in range(n_starts - 1)]
     for i, x0 in enumerate(starts):

@@ -38,6 +38,15 @@ def adopted(record: dict[str, Any]) -> bool:
     return all(math.isclose(params[n].value, v, rel_tol=1e-6) for n, v in record["best"].items())
 
 
+def training_datasets() -> list[Any]:
+    """The validation datasets of the training split (held-out ones never enter a fit)."""
+    from mtorlab.validation import load_datasets, load_split
+
+    datasets = load_datasets()
+    split = load_split(datasets)
+    return [d for d in datasets.values() if split[d.id] == "training"]
+
+
 def expected_start_loss(record: dict[str, Any]) -> float:
     """The training loss the current model data should have, according to the record."""
     return float(record["best_loss"] if adopted(record) else record["initial_loss"])
@@ -75,17 +84,20 @@ def run_calibrate(
 
         missing = sorted(wanted - {c.id for c in checks})
         raise MtorlabError(f"--only: {', '.join(missing)} are not training checks")
+    datasets = training_datasets() if cfg.get("datasets", False) and not only else []
     rec = calibrate(
         cfg["parameters"],
         checks,
         simulate_mapping,
+        datasets=datasets,
         n_starts=starts or int(cfg["n_starts"]),
         seed=cfg["seed"] if seed is None else seed,
         max_nfev=max_nfev or int(cfg["max_nfev"]),
         derived=dict(cfg.get("derived") or {}),
         progress=print,
     )
-    print(f"training checks: {len(checks)}; loss at the model's values {rec.initial_loss:.4g}, "
+    print(f"training checks: {len(checks)}, training datasets: {len(datasets)}; "
+          f"loss at the model's values {rec.initial_loss:.4g}, "
           f"best {rec.best_loss:.4g} ({rec.wall_s:.0f} s)")  # fmt: skip
     for name in rec.parameters:
         print(f"  {name:<28} {rec.best[name]:.4g}   (log10 spread over good starts: "
@@ -136,7 +148,8 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("-o", "--output", help="Write the record (JSON).")
         ] = None,
     ) -> None:
-        """Fit the parameters marked `calibrated` to the training claims; record the run."""
+        """Fit the parameters marked `calibrated` to the training claims and training
+        validation datasets; record the run."""
         code = run_calibrate(starts, seed, max_nfev, check, output, parameters, only)
         if code:
             raise typer.Exit(code)

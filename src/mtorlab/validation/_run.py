@@ -45,11 +45,17 @@ class Point:
 
 @dataclass
 class RuleOutcome:
-    """One tolerance rule: did it hold, and what was compared."""
+    """One tolerance rule: did it hold, what was compared, and how far from passing.
+
+    ``shortfall`` is 0 when the rule holds and grows with the miss, in the rule's own
+    relative unit (a fraction of the fold band, of k noise units, of the band or window
+    width...), so calibration gets a continuous loss from a pass/fail rule.
+    """
 
     rule: str
     passed: bool
     detail: str
+    shortfall: float = 0.0
 
 
 @dataclass
@@ -67,6 +73,12 @@ class DatasetResult:
     def passed(self) -> bool:
         """Every rule held and nothing failed to run."""
         return self.error is None and bool(self.outcomes) and all(o.passed for o in self.outcomes)
+
+    def residual(self, failed: float = 10.0) -> float:
+        """Root-sum-square of the rules' shortfalls (``failed`` when the run errored)."""
+        if self.error is not None:
+            return failed
+        return float(math.sqrt(sum(o.shortfall**2 for o in self.outcomes)))
 
     @property
     def status(self) -> str:
@@ -193,88 +205,94 @@ def _peak(ds: Dataset, curve: Curve) -> tuple[float, float]:
 def judge(
     ds: Dataset, rule: Rule, points: Sequence[Point], curves: Mapping[str, Curve]
 ) -> RuleOutcome:
-    """Evaluate one tolerance rule."""
+    """Evaluate one tolerance rule, with its shortfall (0 when it holds)."""
     neutral = ds.observable.neutral
     if isinstance(rule, WithinFold):
-        bad = [p for p in points if p.measured <= 0 or p.simulated <= 0
-               or not 1 / rule.k <= p.simulated / p.measured <= rule.k]  # fmt: skip
+        logk = math.log(rule.k)
+        misses = [
+            (abs(math.log(p.simulated / p.measured)) - logk) / logk
+            if p.measured > 0 and p.simulated > 0 else 1.0
+            for p in points
+        ]  # fmt: skip
         ratios = ", ".join(
             f"{p.simulated / p.measured:.2g}" if p.measured > 0 else "n/a" for p in points
         )
-        return RuleOutcome(
-            "within_fold",
-            not bad,
-            f"simulated/measured: {ratios} (allowed 1/{rule.k:g}..{rule.k:g})",
-        )
+        detail = f"simulated/measured: {ratios} (allowed 1/{rule.k:g}..{rule.k:g})"
+        return _outcome("within_fold", misses, detail)
     if isinstance(rule, WithinNoise):
         zs = [abs(p.simulated - p.measured) / (p.noise or math.inf) for p in points]
-        ok = all(z <= rule.k for z in zs)
         kinds = ",".join(sorted({p.noise_kind or "" for p in points}))
-        return RuleOutcome(
-            "within_noise",
-            ok,
-            f"|sim-meas|/{kinds}: {', '.join(f'{z:.2g}' for z in zs)} (allowed <= {rule.k:g})",
-        )
+        detail = f"|sim-meas|/{kinds}: {', '.join(f'{z:.2g}' for z in zs)} (allowed <= {rule.k:g})"
+        return _outcome("within_noise", [(z - rule.k) / rule.k for z in zs], detail)
     if isinstance(rule, Band):
-        ok = all(rule.low <= p.simulated <= rule.high for p in points)
+        width = rule.high - rule.low
+        misses = [max(rule.low - p.simulated, p.simulated - rule.high) / width for p in points]
         sims = ", ".join(f"{p.simulated:.3g}" for p in points)
-        return RuleOutcome("band", ok, f"simulated {sims} (band {rule.low:g}..{rule.high:g})")
+        return _outcome("band", misses, f"simulated {sims} (band {rule.low:g}..{rule.high:g})")
     if isinstance(rule, SameSign):
-        details, ok = [], True
+        details, misses = [], []
         for p in points:
             dsim = p.simulated - neutral
             if p.direction is not None:
-                dm = {"increase": 1.0, "decrease": -1.0}.get(p.direction, 0.0)
-                good = dm != 0 and dm * dsim > 0 and abs(dsim) >= rule.min_change
+                sign = {"increase": 1.0, "decrease": -1.0}.get(p.direction, 0.0)
+                need = rule.min_change
                 details.append(f"{dsim:+.3g} vs {p.direction}")
             else:
-                dm = p.measured - neutral
-                good = (dm != 0 and dm * dsim > 0 and abs(dsim) >= rule.min_fraction * abs(dm)
-                        and abs(dsim) >= rule.min_change)  # fmt: skip
-                details.append(f"{dsim:+.3g} vs {dm:+.3g}")
-            ok = ok and good
-        return RuleOutcome(
-            "same_sign",
-            ok,
-            f"change simulated vs measured: {'; '.join(details)} "
-            f"(same sign, >= {rule.min_fraction:g} of measured, >= {rule.min_change:g})",
-        )
+                sign = math.copysign(1.0, p.measured - neutral) if p.measured != neutral else 0.0
+                need = max(rule.min_fraction * abs(p.measured - neutral), rule.min_change)
+                details.append(f"{dsim:+.3g} vs {p.measured - neutral:+.3g}")
+            scale = max(need, 0.01 * abs(neutral) if neutral else 0.01, 1e-9)
+            if sign == 0:
+                misses.append(1.0)  # no direction to match: use an ordering or band rule
+            else:
+                got = sign * dsim
+                misses.append((need - got) / scale if got < need or got <= 0 else -1.0)
+        return _outcome("same_sign", misses,
+                        f"change simulated vs measured: {'; '.join(details)} "
+                        f"(same sign, >= {rule.min_fraction:g} of measured, "
+                        f">= {rule.min_change:g})")  # fmt: skip
     if isinstance(rule, PeakWindow):
         cond = _condition(ds, rule)
         t_peak, _ = _peak(ds, curves[cond])
-        ok = rule.from_ <= t_peak <= rule.to
-        return RuleOutcome(
-            "peak_window",
-            ok,
-            f"{cond}: largest change at {t_peak:.3g} h (window {rule.from_:g}-{rule.to:g} h)",
-        )
+        width = max(rule.to - rule.from_, 1e-9)
+        miss = max(rule.from_ - t_peak, t_peak - rule.to) / width
+        return _outcome("peak_window", [miss],
+                        f"{cond}: largest change at {t_peak:.3g} h "
+                        f"(window {rule.from_:g}-{rule.to:g} h)")  # fmt: skip
     if isinstance(rule, ReturnsBy):
         cond = _condition(ds, rule)
         _, size = _peak(ds, curves[cond])
         left = abs(_at(curves[cond], rule.time) - neutral)
-        frac = left / size if size > 0 else 0.0
-        ok = size > 0 and frac < rule.fraction
-        return RuleOutcome(
-            "returns_by",
-            ok,
-            f"{cond}: at {rule.time:g} h {frac:.0%} of the peak change remains "
-            f"(allowed < {rule.fraction:.0%})",
-        )
+        frac = left / size if size > 0 else 1.0
+        miss = (frac - rule.fraction) / rule.fraction if size > 0 else 1.0
+        return _outcome("returns_by", [miss],
+                        f"{cond}: at {rule.time:g} h {frac:.0%} of the peak change remains "
+                        f"(allowed < {rule.fraction:.0%})")  # fmt: skip
     assert isinstance(rule, Ordering)
     by = {(p.condition, p.time): p.simulated for p in points}
     times = sorted({p.time for p in points if all((c, p.time) in by for c in rule.order)})
     if not times:
         return RuleOutcome(
-            "ordering", False, "no time at which every ordered condition is measured"
+            "ordering", False, "no time at which every ordered condition is measured", 1.0
         )
-    ok, parts = True, []
+    misses, parts = [], []
     for t in times:
         vals = [by[(c, t)] for c in rule.order]
-        ok = ok and all(a > b for a, b in itertools.pairwise(vals))
+        for a, b in itertools.pairwise(vals):
+            misses.append((b - a) / max(abs(a) + abs(b), 1e-9) if b >= a else -1.0)
         parts.append(
             f"{t:g} h: " + " > ".join(f"{c} {v:.3g}" for c, v in zip(rule.order, vals, strict=True))
         )
-    return RuleOutcome("ordering", ok, "; ".join(parts))
+    return _outcome("ordering", misses, "; ".join(parts))
+
+
+def _outcome(rule: str, misses: Sequence[float], detail: str) -> RuleOutcome:
+    """Passed when every miss is <= 0; the shortfall is the worst positive miss."""
+    worst = max(misses) if misses else 1.0
+    passed = bool(misses) and worst <= 0.0
+    if rule in ("same_sign", "ordering"):  # strict: an exact tie is not a change
+        passed = bool(misses) and worst < 0.0
+    return RuleOutcome(rule, passed, detail, 0.0 if passed else max(worst, 1e-6))
 
 
 def run_dataset(ds: Dataset, split: str, simulate: Simulate) -> DatasetResult:
