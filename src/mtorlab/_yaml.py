@@ -11,13 +11,42 @@ from pydantic import BaseModel, ValidationError
 
 from mtorlab.errors import DataFileError, validation_message
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BASE):
+    """A safe loader that refuses a key written twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` is not a repeat
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+            except TypeError:  # an unhashable key: let the base class report it
+                break
+            if repeated:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_LOADER: Any = _UniqueKeyLoader
 
 
 def load_yaml_text(text: str, source: str) -> Any:
-    """Parse YAML text; ``source`` names it in the error message."""
+    """Parse YAML text; ``source`` names it in the error message.
+
+    A key written twice, or a number too long to read (over 4,300 digits), is an error.
+    """
     try:
         return yaml.load(text, Loader=_LOADER)
+    except ValueError as exc:  # Python's limit on int() of very long digit strings
+        raise DataFileError(source, f"a value cannot be read: {str(exc).split(';')[0]}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -32,6 +61,12 @@ def read_yaml(path: str | Path) -> Any:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataFileError(str(p), f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            str(p),
+            f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save the file as UTF-8",
+        ) from None
     return load_yaml_text(text, str(p))
 
 

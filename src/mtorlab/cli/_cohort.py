@@ -61,8 +61,12 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         import mtorlab as mt
+        from mtorlab.cli._output import check_output_path
         from mtorlab.cohort import CohortSpec, effect_sizes, run_cohort
+        from mtorlab.cohort._run import check_scheduler
 
+        check_scheduler(scheduler)
+        check_output_path(rates_out, "--rates")
         sc = mt.load_scenario(scenario)
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]

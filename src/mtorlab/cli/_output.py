@@ -21,6 +21,33 @@ def _umask() -> int:
     return mask
 
 
+def check_output_path(path: str | Path | None, flag: str) -> None:
+    """Refuse, before any work, an output path that cannot be written: its parent (or an
+    ancestor) is a file, or the path is a directory. Raises a one-line MtorlabError."""
+    from mtorlab.errors import MtorlabError
+
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise MtorlabError(f"{flag} {p}: is a directory; give a file name")
+    for parent in [p.parent, *p.parent.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                raise MtorlabError(f"{flag} {p}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK):
+                raise MtorlabError(f"{flag} {p}: {parent} is not writable")
+            return
+
+
+def check_store_path(path: str | None) -> None:
+    """Refuse a ``--store`` that exists and is not a folder (nothing is written first)."""
+    from mtorlab.errors import MtorlabError
+
+    if path is not None and Path(path).exists() and not Path(path).is_dir():
+        raise MtorlabError(f"--store {path}: is a file; the run store is a folder")
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write a file in one step: a temporary file beside it, then a rename.
 

@@ -104,8 +104,12 @@ def run_simulate(
     """The ``simulate`` command (see its help)."""
     import mtorlab as mt
     from mtorlab._api import library as load_library
+    from mtorlab.cli._output import check_output_path, check_store_path
     from mtorlab.plots import dose_response, time_courses
 
+    check_output_path(output, "-o")
+    check_output_path(plot, "--plot")
+    check_store_path(store)
     start = time.perf_counter()
     libs = [str(p) for p in library]
     for f in libs:

@@ -7,6 +7,7 @@ their own seeds (see ``_population``), so results never depend on chunking or sc
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -326,6 +327,23 @@ def _local(spec: CohortSpec, bounds: list[tuple[int, int]]) -> Iterator[tuple[in
         yield k, run_chunk(spec, a, b)
 
 
+_SCHEDULER = re.compile(r"^(?:tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse a ``--scheduler`` that is neither ``local`` nor ``tcp://HOST:PORT`` (or tls://).
+
+    Dask unpickles what a scheduler sends, so only give the address of a scheduler you run
+    (README: trust model).
+    """
+    if scheduler is None or scheduler == "local" or _SCHEDULER.match(scheduler):
+        return
+    raise MtorlabError(
+        f"--scheduler {scheduler!r}: give 'local' or a Dask scheduler address such as "
+        "tcp://127.0.0.1:8786"
+    )
+
+
 def _dask(
     spec: CohortSpec, bounds: list[tuple[int, int]], scheduler: str
 ) -> Iterator[tuple[int, pd.DataFrame]]:
@@ -400,6 +418,7 @@ def run_cohort(
     if out is not None:
         _prepare(out)
     parts: dict[int, pd.DataFrame] = {}
+    check_scheduler(scheduler)
     chunks = _local(spec, bounds) if scheduler is None else _dask(spec, bounds, scheduler)
     done = 0
     for k, df in chunks:

@@ -101,6 +101,15 @@ class SpeciesPK(_Record):
         for route in (*self.absorption_half_life, *self.bioavailability):
             if route not in ROUTES:
                 raise ValueError(f"route {route!r} is not one of {', '.join(ROUTES)}")
+        absorption = self.absorption_half_life.items()
+        positive = {"half_life": self.half_life, "volume": self.volume,
+                    "brain_equilibration_half_life": self.brain_equilibration_half_life,
+                    **{f"absorption_half_life.{r}": q for r, q in absorption},
+                    **{f"bioavailability.{r}": q for r, q in self.bioavailability.items()},
+                    }  # fmt: skip
+        for name, q in positive.items():
+            if not q.value > 0:
+                raise ValueError(f"{name} must be greater than 0, got {q.value:g} {q.unit}")
         return self
 
 

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mtorlab.errors import MtorlabError
 from mtorlab.interventions import Drug, Formulation, Quantity, Target
 
 SBO_SPECIES = "SBO:0000247"
@@ -144,7 +145,10 @@ def ec50_mg_per_l(t: Target, molar_mass: Quantity | None) -> float:
     q = ureg.Quantity(t.ec50.value, t.ec50.unit)
     if q.check("[substance]/[length]**3"):
         if molar_mass is None:
-            raise ValueError(f"target {t.input}: a molar EC50 needs the drug's molar_mass")
+            raise MtorlabError(
+                f"target {t.input}: a molar EC50 ({t.ec50.unit}) needs the "
+                "drug's molar_mass (g/mol)"
+            )
         q = q * ureg.Quantity(molar_mass.value, molar_mass.unit)
     return float(q.to("mg/L").magnitude)
 
@@ -155,7 +159,10 @@ def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
         if t.site == "effect":
             value, unit = t.ec50.value, "dimensionless"
         else:
-            value, unit = ec50_mg_per_l(t, drug.molar_mass), "mg_per_L"
+            try:
+                value, unit = ec50_mg_per_l(t, drug.molar_mass), "mg_per_L"
+            except MtorlabError as exc:
+                raise MtorlabError(f"drug {drug.id!r}: {exc}") from None
         mod.parameters.append(_param(p, value, unit, t.ec50, f"{drug.id} potency on {t.input}"))
         # a species without the metabolite (rodents here) reads the parent alone
         key = f"{t.site}+metabolite" if t.with_metabolite else t.site

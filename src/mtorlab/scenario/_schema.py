@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from mtorlab.scenario._quantity import Quantity, parse_quantity
 
 ID = r"^[a-z][a-z0-9_]*$"
+#: Most report times one scenario may ask for (a 1-ns step over a day would be 86e12).
+MAX_POINTS = 1_000_000
 
 Time = Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "time"))]
 Dose = Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "dose"))]
@@ -116,9 +126,29 @@ class Scenario(_Record):
 
     @field_validator("output_step")
     @classmethod
-    def _step(cls, v: Quantity | None) -> Quantity | None:
+    def _step(cls, v: Quantity | None, info: ValidationInfo) -> Quantity | None:
         if v is not None and v.value <= 0:
             raise ValueError(f"output_step must be longer than zero, got {v}")
+        duration = info.data.get("duration")
+        if v is not None and duration is not None:
+            points = round(duration.value / min(v.value, duration.value)) + 1
+            if points > MAX_POINTS:
+                raise ValueError(
+                    f"output_step {v} gives {points:,} time points over {duration}; at most "
+                    f"{MAX_POINTS:,} (a step of at least "
+                    f"{duration.value / (MAX_POINTS - 1) * 3600:.3g} s)"
+                )
+        return v
+
+    @field_validator("outputs")
+    @classmethod
+    def _distinct_outputs(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is not None:
+            seen: set[str] = set()
+            for name in v:
+                if name in seen:
+                    raise ValueError(f"{name!r} is listed twice; list each readout once")
+                seen.add(name)
         return v
 
     @property

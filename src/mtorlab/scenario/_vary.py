@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mtorlab.errors import MtorlabError
+from pydantic import ValidationError
+
+from mtorlab.errors import MtorlabError, validation_message
 from mtorlab.scenario._quantity import parse_quantity
 from mtorlab.scenario._schema import Scenario
 
@@ -61,7 +63,12 @@ def apply_sweep(scenario: Scenario, sweep: Sweep, value: str) -> Scenario:
             raise MtorlabError(f"--vary condition.{sweep.field}: not a condition; known: {known}")
         raw: object = float(value) if sweep.field not in ("bdnf_genotype",) else value
         data = {**cond.model_dump(), sweep.field: raw}
-        return scenario.model_copy(update={"condition": type(cond).model_validate(data)})
+        try:
+            block = type(cond).model_validate(data)
+        except ValidationError as exc:
+            _, msg = validation_message(exc)
+            raise MtorlabError(f"--vary condition.{sweep.field}={value}: {msg}") from None
+        return scenario.model_copy(update={"condition": block})
     if sweep.field not in _DRUG_FIELDS:
         raise MtorlabError(f"--vary {sweep.label}: only {', '.join(_DRUG_FIELDS)} can be varied")
     hits = [i for i, iv in enumerate(scenario.interventions) if iv.name == sweep.target]
