@@ -254,24 +254,33 @@ class AboveFor(_Assertion):
     low: float
     high: float | None = None
     vs: str | None = None
+    #: Measure ``arm`` against this arm at the same times instead of its own starting value
+    #: (e.g. esketamine + SSRI against the SSRI alone: the window the combination adds).
+    relative_to: str | None = None
 
-    def _time_above(self, tables: Tables, arm: str) -> float:
+    def _time_above(self, tables: Tables, arm: str, reference: str | None = None) -> float:
         s = series(tables, arm, self.readout)
         t = s.index.to_numpy()
-        above = s.to_numpy() > self.threshold * float(s.iloc[0])
+        if reference is None:
+            ref = np.full(len(s), float(s.iloc[0]))
+        else:
+            r = series(tables, reference, self.readout)
+            ref = np.interp(t, r.index.to_numpy(), r.to_numpy())
+        above = s.to_numpy() > self.threshold * ref
         return float(np.sum(np.diff(t) * above[1:]))
 
     def evaluate(self, tables: Tables) -> Outcome:
-        d = self._time_above(tables, self.arm)
+        d = self._time_above(tables, self.arm, self.relative_to)
         if self.type == "longer_than":
             if self.vs is None:
                 raise MtorlabError("longer_than needs `vs` (the arm to compare with)")
             other = self._time_above(tables, self.vs)
             ratio = d / other if other > 0 else float("inf")
+            ref = f"{self.relative_to}" if self.relative_to else "baseline"
             return Outcome(
                 ratio >= self.low,
                 ratio,
-                f"time above {self.threshold:g}x baseline at least {self.low:g}x {self.vs}'s",
+                f"time above {self.threshold:g}x {ref} at least {self.low:g}x {self.vs}'s",
                 f"{self.readout}: {self.arm} {d:.3g} h vs {self.vs} {other:.3g} h",
             )
         high = np.inf if self.high is None else self.high
