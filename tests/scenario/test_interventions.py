@@ -281,3 +281,19 @@ def test_fluoxetine_half_life_lengthens_on_chronic_dosing_and_norfluoxetine_ling
         / d.loc[last + 24, "conc_plasma:norfluoxetine"]
     )
     assert metab_left > parent_left
+
+
+def test_an_anaesthetic_ketamine_dose_runs_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: an 80 mg/kg dose used to run without a word (the model is subanaesthetic)."""
+    text = ("name: k\nspecies: rat\nduration: 6 h\ninterventions: [{{drug: ketamine, "
+            "dose: {dose}, route: ip, at: 1 h}}]\noutputs: [mtorc1_neuron]\n")  # fmt: skip
+    high, low = tmp_path / "high.yaml", tmp_path / "low.yaml"
+    high.write_text(text.format(dose="80 mg/kg"), encoding="utf-8")
+    low.write_text(text.format(dose="10 mg/kg"), encoding="utf-8")
+    assert "anaesthetic range" in " ".join(mt.simulate(high).attrs["warnings"])
+    assert mt.simulate(low).attrs["warnings"] == []
+    assert main(["simulate", str(high), "--store", str(tmp_path / "store")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("mtorlab: warning: ") and "80 mg/kg" in err

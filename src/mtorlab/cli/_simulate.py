@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -126,6 +127,8 @@ def run_simulate(
         image = dose_response(table, vary.split("=")[0], readouts) if plot else None
     else:
         frame = mt.simulate(sc, outputs=chosen, library_files=libs)
+        for warning in frame.attrs.get("warnings", []):
+            print(f"mtorlab: warning: {warning}", file=sys.stderr)
         readouts = list(frame.columns[1:])
         print(f"{sc.name}: {frame['time_h'].iloc[-1]:g} h, {len(frame)} time points")
         _print_table(summary_rows(frame), ["readout", "t=0", "peak", "peak at (h)", "end"])

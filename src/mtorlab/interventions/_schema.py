@@ -92,6 +92,9 @@ class SpeciesPK(_Record):
     brain_equilibration_half_life: Quantity
     metabolite: Metabolite | None = None
     autoinhibition: Quantity | None = None
+    #: Per route, the dose (mg/kg) from which the drug is anaesthetic in this species: a
+    #: scenario above it still runs, with a warning (the model describes subanaesthetic use).
+    anaesthetic_dose: dict[str, Quantity] = Field(default_factory=dict)
     note: str | None = None
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mtorlab._cache import BoundedCache
 from mtorlab.errors import MtorlabError, UnknownIdError
 from mtorlab.interventions import Drug, Formulation, Library
-from mtorlab.pk._dosing import Administration, Event, check_route, events_for
+from mtorlab.pk._dosing import Administration, Event, check_route, dose_warning, events_for
 from mtorlab.pk._modules import Module, drug_module
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class Plan:
     changes: tuple[tuple[float, dict[str, float]], ...]
     doses: tuple[tuple[float, dict[str, float]], ...]
     pk_readouts: dict[str, str]
+    warnings: tuple[str, ...] = ()
 
 
 def _times(iv: Intervention, where: str, duration_h: float) -> tuple[float, ...]:
@@ -188,6 +189,7 @@ def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
     )
     extended = _MODELS.get_or_build(key, lambda: (model, _extended(model, modules, drugs)))[1]
     events: list[Event] = []
+    warnings: list[str] = []
     for i, iv in enumerate(scenario.interventions):
         where = f"interventions #{i + 1}"
         times = _times(iv, where, scenario.duration_h)
@@ -201,6 +203,9 @@ def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
             where=where,
         )
         events += events_for(adm, drugs[iv.name], scenario.species, modules[iv.name])
+        warning = dose_warning(adm, drugs[iv.name], scenario.species)
+        if warning is not None:
+            warnings.append(warning)
     changes, doses = _schedule(events)
     pk_readouts = {k: v for m in modules.values() for k, v in m.readouts.items()}
-    return Plan(extended, changes, doses, pk_readouts)
+    return Plan(extended, changes, doses, pk_readouts, tuple(warnings))

@@ -119,6 +119,22 @@ def check_route(drug: Drug, species: str, route: str | None, where: str) -> Spec
     return pk
 
 
+def dose_warning(adm: Administration, drug: Drug, species: str) -> str | None:
+    """A warning when a dose reaches the drug's anaesthetic range for that species and route."""
+    pk = drug.pk.get(species)
+    if pk is None or adm.route is None or adm.route not in pk.anaesthetic_dose:
+        return None
+    limit = pk.anaesthetic_dose[adm.route].to("mg/kg")
+    amount = drug_amount_mg_per_kg(adm, species)
+    if amount < limit:
+        return None
+    return (
+        f"{adm.where}: {drug.id} {adm.dose} {adm.route} in a {species} is in the anaesthetic "
+        f"range (from {limit:g} mg/kg); the model describes subanaesthetic, antidepressant "
+        "doses, so read this run with care"
+    )
+
+
 def events_for(adm: Administration, drug: Drug, species: str, mod: Module) -> list[Event]:
     """Dosing events of one administration (validated against the drug's routes)."""
     if drug.effect_compartment is not None:

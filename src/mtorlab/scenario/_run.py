@@ -122,7 +122,10 @@ def run_scenario(
         if col.startswith(("conc_plasma:", "conc_brain:")):
             frame[col] = (frame[col] * CONC_SCALE).clip(lower=0.0)  # solver noise below 0
     frame.attrs.update(
-        scenario=scenario.name, species=scenario.species, condition=scenario.condition.as_inputs()
+        scenario=scenario.name,
+        species=scenario.species,
+        condition=scenario.condition.as_inputs(),
+        warnings=list(plan.warnings),
     )
     return frame
 
