@@ -147,3 +147,34 @@ def test_batch_engine_rows_match_the_reference_engine(in_memory: pd.DataFrame) -
 def test_unknown_engine_is_one_clear_error() -> None:
     with pytest.raises(MtorlabError, match="--engine must be 'batch' or 'reference'"):
         CohortSpec(_scenario(), engine="gpu")
+
+
+def test_cohort_output_is_atomic_and_never_deletes_other_data(tmp_path: Path) -> None:
+    """Issue 16: `-o` deleted a folder whose entries all started with `part-` (a user's
+    `part-archive/thesis.docx`), and a killed run left a partial dataset read as whole."""
+    from mtorlab.cohort._run import MARKER
+
+    spec = CohortSpec(_scenario(), seed=3)
+    precious = tmp_path / "data" / "part-archive"
+    precious.mkdir(parents=True)
+    (precious / "thesis.docx").write_text("years of work", encoding="utf-8")
+    with pytest.raises(MtorlabError, match="not a complete cohort dataset"):
+        run_cohort(spec, 4, chunk_size=2, output=tmp_path / "data")
+    assert (precious / "thesis.docx").read_text(encoding="utf-8") == "years of work"
+
+    out = tmp_path / "cohort"
+    run_cohort(spec, 4, chunk_size=2, output=out)
+    assert (out / MARKER).is_file() and len(read_cohort(out)) > 0
+    first = read_cohort(out)
+
+    def boom(done: int, total: int) -> None:
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):  # a run that dies part-way leaves the old one whole
+        run_cohort(spec, 4, chunk_size=2, output=out, progress=boom)
+    assert read_cohort(out).equals(first)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cohort")] == []
+
+    (out / MARKER).unlink()  # a folder without the marker is not read as a cohort
+    with pytest.raises(MtorlabError, match="not a complete cohort dataset"):
+        read_cohort(out)

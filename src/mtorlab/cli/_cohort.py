@@ -56,6 +56,9 @@ def register(app: typer.Typer) -> None:
             "--engine",
             help="batch (compiled RODAS4, many patients per call) or reference (libRoadRunner).",
         ),
+        force: bool = typer.Option(
+            False, "--force", help="Replace an -o folder that is not a complete cohort dataset."
+        ),
     ) -> None:
         """Simulate a virtual cohort on a scenario's treatment plan, and untreated."""
         from rich.progress import Progress
@@ -76,8 +79,9 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=done, total=total)
 
             res = run_cohort(
-                spec, n, chunk_size=chunk, output=output, scheduler=scheduler, progress=step
-            )
+                spec, n, chunk_size=chunk, output=output, scheduler=scheduler, progress=step,
+                force=force,
+            )  # fmt: skip
             bar.update(task, description="healthy controls", completed=0)
             d = effect_sizes(res.summary, seed, n, scheduler=scheduler, engine=engine)
         s = res.summary

@@ -379,15 +379,43 @@ def _dask(
             cluster.close()
 
 
-def _prepare(output: Path) -> None:
+#: Written last into a cohort's Parquet folder: only a folder holding it is complete.
+MARKER = "_COMPLETE.json"
+
+
+def _is_dataset(folder: Path) -> bool:
+    """A complete cohort dataset: the marker, and nothing but part-*.parquet files besides."""
+    if not (folder / MARKER).is_file():
+        return False
+    return all(
+        p.name == MARKER or (p.is_file() and p.name.startswith("part-") and p.suffix == ".parquet")
+        for p in folder.iterdir()
+    )
+
+
+def _check_target(output: Path, force: bool) -> None:
     if output.exists() and not output.is_dir():
-        raise MtorlabError(f"output {str(output)!r}: exists and is not a Parquet dataset folder")
-    if output.is_dir():
-        others = [p for p in output.iterdir() if not p.name.startswith("part-")]
-        if others:
-            raise MtorlabError(f"output {str(output)!r}: folder holds files other than part-*")
-        shutil.rmtree(output)
-    output.mkdir(parents=True)
+        raise MtorlabError(f"output {str(output)!r}: exists and is not a folder")
+    if output.is_dir() and any(output.iterdir()) and not _is_dataset(output) and not force:
+        raise MtorlabError(
+            f"output {str(output)!r}: a folder that is not a complete cohort dataset; "
+            "choose a new folder (or --force to replace it)"
+        )
+
+
+def _commit(tmp: Path, output: Path, n: int, parts: int) -> None:
+    """Mark ``tmp`` complete and put it in ``output``'s place (the old one goes only then)."""
+    import json
+    import os
+
+    (tmp / MARKER).write_text(json.dumps({"patients": n, "parts": parts}), encoding="utf-8")
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        output.rename(old)
+    tmp.rename(output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_cohort(
@@ -398,14 +426,20 @@ def run_cohort(
     output: str | Path | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> CohortResult:
     """Simulate ``n`` sampled patients in chunks; stream them to a Parquet folder or keep them.
 
     ``scheduler``: None runs in this process, ``"local"`` on a local Dask cluster, and
     ``"tcp://HOST:8786"`` on that Dask scheduler. With ``output`` each chunk becomes
     ``part-NNNNNN.parquet`` there (patients sorted within a part; parts are chunk order),
-    and nothing but the summary is held in memory.
+    and nothing but the summary is held in memory. The folder is written beside the target
+    and renamed into place with a completion marker only when every chunk is done, so a
+    failed or killed run leaves any earlier dataset as it was; a folder that is not a
+    complete cohort dataset is replaced only with ``force``.
     """
+    import tempfile
+
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -415,23 +449,32 @@ def run_cohort(
     summary = Summary(spec.times())
     bounds = _bounds(n, chunk_size)
     out = Path(output) if output is not None else None
-    if out is not None:
-        _prepare(out)
-    parts: dict[int, pd.DataFrame] = {}
     check_scheduler(scheduler)
-    chunks = _local(spec, bounds) if scheduler is None else _dask(spec, bounds, scheduler)
-    done = 0
-    for k, df in chunks:
-        summary.add(df)
-        if out is not None:
-            pq.write_table(
-                pa.Table.from_pandas(df, preserve_index=False), out / f"part-{k:06d}.parquet"
-            )
-        else:
-            parts[k] = df
-        done += len(df)
-        if progress is not None:
-            progress(done, n)
+    tmp = None
+    if out is not None:
+        _check_target(out, force)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    parts: dict[int, pd.DataFrame] = {}
+    try:
+        chunks = _local(spec, bounds) if scheduler is None else _dask(spec, bounds, scheduler)
+        done = 0
+        for k, df in chunks:
+            summary.add(df)
+            if tmp is not None:
+                table_k = pa.Table.from_pandas(df, preserve_index=False)
+                pq.write_table(table_k, tmp / f"part-{k:06d}.parquet")
+            else:
+                parts[k] = df
+            done += len(df)
+            if progress is not None:
+                progress(done, n)
+        if tmp is not None and out is not None:
+            _commit(tmp, out, n, len(bounds))
+            tmp = None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)  # a failed run leaves nothing half-written
     table = None
     if out is None:
         table = pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
@@ -440,11 +483,20 @@ def run_cohort(
 
 def read_cohort(path: str | Path) -> pd.DataFrame:
     """A cohort's Parquet folder as one table, sorted by patient."""
+    import json
+
     import pandas as pd
 
-    files = sorted(Path(path).glob("part-*.parquet"))
-    if not files:
-        raise MtorlabError(f"{str(path)!r}: no part-*.parquet files")
+    folder = Path(path)
+    if not (folder / MARKER).is_file():
+        raise MtorlabError(
+            f"{str(path)!r}: not a complete cohort dataset (no {MARKER}; a run that stopped "
+            "early leaves none)"
+        )
+    files = sorted(folder.glob("part-*.parquet"))
+    expected = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("parts")
+    if not files or (expected is not None and len(files) != expected):
+        raise MtorlabError(f"{str(path)!r}: {len(files)} parts, the marker says {expected}")
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     return df.sort_values("patient", ignore_index=True)
 
