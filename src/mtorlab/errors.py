@@ -68,3 +68,13 @@ def validation_message(exc: Any) -> tuple[str, str]:
     elif err["type"] == "missing":
         msg = "required field is missing"
     return loc, msg.removeprefix("Value error, ")
+
+
+def verdict(error: str | None, passed: bool, expected_failure: str | None) -> str:
+    """``error``, ``pass``, ``xfail`` (a failure a recorded limitation explains) or ``fail``:
+    the status of a claims check or a validation dataset."""
+    if error is not None:
+        return "error"
+    if passed:
+        return "pass"
+    return "xfail" if expected_failure else "fail"

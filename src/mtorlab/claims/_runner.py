@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from mtorlab._yaml import read_yaml
 from mtorlab.claims._assertions import Outcome
 from mtorlab.claims._schema import Check
-from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError, validation_message
+from mtorlab.errors import (
+    DataFileError,
+    MtorlabError,
+    UnknownIdError,
+    validation_message,
+    verdict,
+)
 
 Simulate = Callable[[Mapping[str, Any]], pd.DataFrame]
 
@@ -61,11 +67,7 @@ class CheckResult:
     @property
     def status(self) -> str:
         """``pass``, ``fail``, ``xfail`` (a documented, expected failure) or ``error``."""
-        if self.error is not None:
-            return "error"
-        if self.passed:
-            return "pass"
-        return "xfail" if self.check.xfail else "fail"
+        return verdict(self.error, self.passed, self.check.xfail)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mtorlab.cli._output import print_json, write_atomic
+from mtorlab.cli._output import print_json, print_split_summary, write_atomic
 
 if TYPE_CHECKING:
     from mtorlab.claims._runner import CheckResult
@@ -40,12 +40,7 @@ def _print_result(result: CheckResult, record: dict[str, Any], verbose: bool) ->
 
 def _print_summary(summ: dict[str, dict[str, Any]], wall: float) -> None:
     print()
-    for split in ("training", "held_out", "all"):
-        row = summ[split]
-        counts = ", ".join(f"{row[s]} {s}" for s in ("pass", "fail", "xfail", "error"))
-        rate = f"{row['pass_rate']:.0%}" if row["pass_rate"] is not None else "-"
-        print(f"{split:9s} {row['pass']}/{row['total']} passed ({rate}): {counts}")
-    print(f"wall time {wall:.1f} s")
+    print_split_summary(summ, wall)
 
 
 def register(app: typer.Typer) -> None:

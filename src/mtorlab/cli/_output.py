@@ -83,3 +83,14 @@ def write_table(df: Any, output: str | Path) -> Path:
     raise MtorlabError(
         f"output {str(output)!r}: the suffix must be .csv or .parquet, not {suffix or '(none)'!r}"
     )
+
+
+def print_split_summary(by_split: dict[str, dict[str, Any]], wall: float) -> None:
+    """The pass counts by split (training, held out, all) and the wall time, as the
+    claims suite and the validation print them."""
+    for split in ("training", "held_out", "all"):
+        row = by_split[split]
+        counts = ", ".join(f"{row[s]} {s}" for s in ("pass", "fail", "xfail", "error"))
+        rate = f"{row['pass_rate']:.0%}" if row["pass_rate"] is not None else "-"
+        print(f"{split:9s} {row['pass']}/{row['total']} passed ({rate}): {counts}")
+    print(f"wall time {wall:.1f} s")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mtorlab.cli._output import print_json, write_atomic
+from mtorlab.cli._output import print_json, print_split_summary, write_atomic
 
 if TYPE_CHECKING:
     from mtorlab.validation import DatasetResult
@@ -40,12 +40,7 @@ def _print_summary(summ: dict[str, Any], wall: float) -> None:
     for level, splits in summ["by_level"].items():
         cells = [f"{r['pass']}/{r['total']}" if r["total"] else "-" for r in splits.values()]
         print(f"{level:12s} {cells[0]:>10s} {cells[1]:>10s}")
-    for split in ("training", "held_out", "all"):
-        row = summ["by_split"][split]
-        counts = ", ".join(f"{row[s]} {s}" for s in ("pass", "fail", "xfail", "error"))
-        rate = f"{row['pass_rate']:.0%}" if row["pass_rate"] is not None else "-"
-        print(f"{split:9s} {row['pass']}/{row['total']} passed ({rate}): {counts}")
-    print(f"wall time {wall:.1f} s")
+    print_split_summary(summ["by_split"], wall)
 
 
 def register(app: typer.Typer) -> None:

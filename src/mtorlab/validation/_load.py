@@ -7,10 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from mtorlab._yaml import read_yaml
-from mtorlab.errors import DataFileError, UnknownIdError, validation_message
+from mtorlab._yaml import read_yaml, validate_record
+from mtorlab.errors import DataFileError, UnknownIdError
 from mtorlab.validation._schema import Dataset
 
 SPLITS = ("training", "held_out")
@@ -33,12 +31,8 @@ def load_datasets(folder: str | Path | None = None) -> dict[str, Dataset]:
         if not isinstance(doc, dict) or not isinstance(doc.get("datasets"), list):
             raise DataFileError(str(path), "a dataset file holds a list under the key 'datasets'")
         for i, raw in enumerate(doc["datasets"]):
-            entry = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
-            try:
-                ds = Dataset.model_validate(raw)
-            except ValidationError as exc:
-                loc, msg = validation_message(exc)
-                raise DataFileError(str(path), msg, entry=entry, field=loc) from None
+            ds = validate_record(Dataset, raw, str(path), i)
+            assert isinstance(ds, Dataset)
             if ds.id in out:
                 raise DataFileError(str(path), "duplicate dataset id", entry=ds.id, field="id")
             out[ds.id] = ds

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mtorlab.errors import MtorlabError
+from mtorlab.errors import MtorlabError, verdict
 from mtorlab.validation._schema import (
     Band,
     Dataset,
@@ -83,11 +83,7 @@ class DatasetResult:
     @property
     def status(self) -> str:
         """``pass``, ``fail``, ``xfail`` (a recorded limitation explains it) or ``error``."""
-        if self.error is not None:
-            return "error"
-        if self.passed:
-            return "pass"
-        return "xfail" if self.dataset.expected_failure else "fail"
+        return verdict(self.error, self.passed, self.dataset.expected_failure)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready record (curves left out)."""

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from mtorlab.claims._assertions import hours
 
 LEVELS = ("pk", "signalling", "synapse", "circuit", "stress", "bdnf", "clinical")
-TRANSFORMS = (
+Transform = Literal[
     "value",
     "fold_change",
     "percent_change",
     "difference",
     "change_from_baseline",
     "percent_change_from_baseline",
-)
+]
+TRANSFORMS = get_args(Transform)
 RELATIVE = ("fold_change", "percent_change", "difference")
 
 Hours = Annotated[float, BeforeValidator(lambda v: hours(v) if isinstance(v, str) else v)]
@@ -49,14 +50,7 @@ class Observable(_Record):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     readout: str = Field(min_length=1)
-    transform: Literal[
-        "value",
-        "fold_change",
-        "percent_change",
-        "difference",
-        "change_from_baseline",
-        "percent_change_from_baseline",
-    ] = "value"
+    transform: Transform = "value"
     reference: str | None = None
     unit: str = Field(min_length=1)
 
