@@ -81,7 +81,7 @@ def test_the_committed_record_matches_the_calibration_config() -> None:
     assert sorted(rec["training"]) == training
     from mtorlab.cli._calibrate import training_datasets
 
-    assert cfg["datasets"] is True
+    assert cfg["datasets"] is True  # the fitted ones: training, and not marked fit: false
     assert sorted(rec["training_datasets"]) == sorted(d.id for d in training_datasets())
     assert rec["best_loss"] <= rec["initial_loss"]
 

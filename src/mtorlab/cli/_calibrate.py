@@ -39,12 +39,14 @@ def adopted(record: dict[str, Any]) -> bool:
 
 
 def training_datasets() -> list[Any]:
-    """The validation datasets of the training split (held-out ones never enter a fit)."""
+    """The validation datasets of the training split that calibration fits (held-out ones
+    never enter a fit; nor do those marked ``fit: false``, e.g. a trial's absolute change
+    that includes the placebo response the model lacks)."""
     from mtorlab.validation import load_datasets, load_split
 
     datasets = load_datasets()
     split = load_split(datasets)
-    return [d for d in datasets.values() if split[d.id] == "training"]
+    return [d for d in datasets.values() if split[d.id] == "training" and d.fit]
 
 
 def expected_start_loss(record: dict[str, Any]) -> float:

@@ -181,6 +181,10 @@ class Dataset(_Record):
     measurements: tuple[Measurement, ...] = Field(min_length=1)
     tolerance: Annotated[tuple[Rule, ...], BeforeValidator(_as_list)] = Field(min_length=1)
     expected_failure: str | None = Field(default=None, pattern=r"^LIM-\d+$")
+    #: False for a training dataset whose measurement holds a component the model does not
+    #: have (a trial's placebo response): calibration leaves it out, and ``fit_note`` says why.
+    fit: bool = True
+    fit_note: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -208,6 +212,8 @@ class Dataset(_Record):
                 raise ValueError(f"rule {rule.rule} needs a number on every measurement")
             if isinstance(rule, SameSign | PeakWindow | ReturnsBy) and obs.transform == "value":
                 raise ValueError(f"rule {rule.rule} needs a change (transform other than value)")
+        if not self.fit and not self.fit_note:
+            raise ValueError("a dataset left out of calibration (fit: false) says why in fit_note")
         for cid, sc in self.conditions.items():
             if sc.get("species", self.species) != self.species:
                 raise ValueError(f"conditions.{cid}.species differs from the dataset's species")
