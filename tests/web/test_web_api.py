@@ -404,3 +404,22 @@ def test_intervention_errors_name_the_field(
     sc = {**KETAMINE, "interventions": [{**KETAMINE["interventions"][0], **patch}]}
     body = assert_error(client.post("/api/simulate", json=sc), 422)
     assert body["field"] == field, body
+
+
+def test_job_results_are_bounded_in_size(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: 8 large jobs held 870 MiB; one job returned 45 MiB."""
+    long = {**STRESS, "duration": "90 d", "output_step": "7.5 min", "outputs": None}
+    big = [{**long, "name": f"s{i}"} for i in range(4)]
+    c = make_client()
+    assert_error(c.post("/api/jobs", json={"scenarios": big}), 413, "scenarios")
+    monkeypatch.setattr(_runner, "MAX_KEPT_VALUES", 29 * 4 * 2)  # 29 points x 4 columns, twice
+    ids = []
+    for i in range(4):
+        small = {**STRESS, "name": f"j{i}", "duration": "28 h", "output_step": "1 h"}
+        job = c.post("/api/jobs", json={"scenarios": [small]}).json()
+        wait_job(c, job["id"], lambda d: d["status"] == "done")
+        ids.append(job["id"])
+    kept = [i for i in ids if c.get(f"/api/jobs/{i}").status_code == 200]
+    assert kept == ids[-len(kept) :] and 1 <= len(kept) <= 2  # the oldest went first

@@ -31,6 +31,21 @@ SimulateFn = Callable[["Scenario"], "pd.DataFrame"]
 
 MAX_QUEUE = 64
 MAX_JOBS_KEPT = 64
+#: Result values (time points x readouts, all scenarios) one job may produce, and all kept
+#: jobs together: finished jobs are dropped oldest first beyond it (8 large jobs once held
+#: 870 MiB). A float in a JSON-ready list costs about 32 bytes, so this is about 64 MiB.
+MAX_KEPT_VALUES = 2_000_000
+
+
+def expected_values(scenarios: list[Scenario], n_readouts: int) -> int:
+    """Result values a job will hold: points x (time + readouts), summed over scenarios."""
+    return sum(
+        sc.n_points() * ((1 + len(sc.outputs)) if sc.outputs else n_readouts) for sc in scenarios
+    )
+
+
+def _values(job: Job) -> int:
+    return sum(len(r["time_h"]) * (1 + len(r["columns"])) for r in job.results)
 
 
 def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
@@ -116,7 +131,17 @@ class Runner:
 
     # jobs
     def start_job(self, scenarios: list[Scenario]) -> Job:
-        """Queue a job of up to four scenarios."""
+        """Queue a job of up to four scenarios (refused when its results would be too big)."""
+        from mtorlab._api import model
+
+        size = expected_values(scenarios, 1 + len(model().readout_ids))
+        if size > MAX_KEPT_VALUES:
+            raise ApiError(
+                413,
+                f"the job would return {size:,} values, more than {MAX_KEPT_VALUES:,}; ask for "
+                "fewer outputs, a coarser output_step or fewer scenarios",
+                "scenarios",
+            )
         self._admit()
         job = Job(uuid.uuid4().hex[:12], scenarios)
         with self._lock:
@@ -128,8 +153,10 @@ class Runner:
 
     def _evict(self) -> None:
         finished = [j for j in self._jobs.values() if j.status not in ("queued", "running")]
-        while len(self._jobs) > MAX_JOBS_KEPT and finished:
-            self._jobs.pop(finished.pop(0).id, None)
+        total = sum(_values(j) for j in self._jobs.values())
+        while (len(self._jobs) > MAX_JOBS_KEPT or total > MAX_KEPT_VALUES) and finished:
+            gone = self._jobs.pop(finished.pop(0).id, None)
+            total -= _values(gone) if gone is not None else 0
 
     def _run_job(self, job: Job) -> None:
         job.status = "running"
@@ -150,6 +177,8 @@ class Runner:
             job.status = "failed"
             return
         job.status = "cancelled" if job.cancel.is_set() else "done"
+        with self._lock:
+            self._evict()  # keep the results of all kept jobs within MAX_KEPT_VALUES
 
     def job(self, job_id: str) -> Job:
         """The job with ``job_id`` (404 when unknown or evicted)."""
