@@ -14,6 +14,7 @@ replayed from the resulting operation lists (no pivoting at run time).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import sys
@@ -252,8 +253,43 @@ def cache_dir() -> Path:
 
     base = os.environ.get("MTORLAB_CACHE") or user_cache_dir("mtorlab")
     path = Path(base) / "batch"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def _trusted(path: Path) -> bool:
+    """A cache file we may execute: ours, not writable by group or others, digest intact."""
+    import hashlib
+    import os
+
+    try:
+        st = path.stat()
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    if st.st_mode & 0o022:
+        return False
+    head, _, body = text.partition("\n")
+    return head == "# sha256: " + hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically through an unpredictable, private temp file."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def generate_source(model: Model) -> tuple[str, np.ndarray]:
@@ -386,16 +422,18 @@ def compile_model(model: Model) -> Compiled:
         return _LOADED[key]
     path = cache_dir() / f"kernels_{key}.py"
     pattern_path = path.with_suffix(".npy")
-    if not path.exists() or not pattern_path.exists():
-        source, pattern = generate_source(model)
-        import os
+    if not (_trusted(path) and pattern_path.exists()):
+        # missing, foreign, group/world-writable or corrupted: generate it anew (the
+        # source carries its own SHA-256, checked before every import)
+        import hashlib
+        import io
 
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source, encoding="utf-8")
-        ptmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(ptmp, pattern)
-        ptmp.replace(pattern_path)
-        tmp.replace(path)  # atomic: a half-written file is never imported
+        source, pattern = generate_source(model)
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        buf = io.BytesIO()
+        np.save(buf, pattern)
+        _write_private(pattern_path, buf.getvalue())
+        _write_private(path, f"# sha256: {digest}\n{source}".encode())
     pattern = np.load(pattern_path)
     module = _import(path, f"mtorlab_kernels_{key}")
     order = _ordered_assignments(model)
