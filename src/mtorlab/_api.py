@@ -95,9 +95,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def simulate(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | Mapping[str, object] | str | Path,
     *,
-    outputs: Sequence[str] | None = None,
+    outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """Simulate a scenario (object or YAML path) on the reference engine.
@@ -105,9 +105,11 @@ def simulate(
     Parameters
     ----------
     scenario
-        A :class:`~mtorlab.scenario.Scenario` or the path of a scenario file.
+        A :class:`~mtorlab.scenario.Scenario`, a mapping in the scenario file format, or the
+        path of a scenario file.
     outputs
-        Readout ids to report (default: the scenario's ``outputs``, else every readout).
+        Readout ids to report (default: the scenario's ``outputs``, else every readout); one
+        id may be given as a string.
     library_files
         Extra intervention-library files (new drugs as data), as ``--library`` does.
 
@@ -116,18 +118,39 @@ def simulate(
     pandas.DataFrame
         Column ``time_h`` (hours from the scenario's start), then one column per readout.
     """
-    from mtorlab.scenario import Scenario, run_scenario
+    from mtorlab.scenario import run_scenario
 
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    sc = _scenario(scenario)
     lib = library(*(str(f) for f in library_files))
-    return run_scenario(model(), reference_engine, sc, outputs, lib)
+    return run_scenario(model(), reference_engine, sc, _outputs(outputs), lib)
+
+
+def _scenario(scenario: object) -> Scenario:
+    """A Scenario from a Scenario, a mapping (the file format) or a path; typed errors."""
+    from mtorlab.errors import MtorlabError
+    from mtorlab.scenario import Scenario, validate_scenario
+
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return validate_scenario(dict(scenario), "scenario (mapping)", model().readout_ids)
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    raise MtorlabError(
+        f"a scenario is a Scenario, a mapping or a YAML path, not {type(scenario).__name__}"
+    )
+
+
+def _outputs(outputs: Sequence[str] | str | None) -> Sequence[str] | None:
+    """One readout id given as a string means that readout (not its letters)."""
+    return [outputs] if isinstance(outputs, str) else outputs
 
 
 def simulate_batch(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | Mapping[str, object] | str | Path,
     rows: Sequence[Mapping[str, float]],
     *,
-    outputs: Sequence[str] | None = None,
+    outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] = (),
     times_h: Sequence[float] | None = None,
 ) -> BatchRun:
@@ -151,8 +174,31 @@ def simulate_batch(
         ``values[row, time, readout]``; ``status`` is non-zero (and the row NaN) where a
         parameter set has no stable steady state or the integration failed.
     """
-    from mtorlab.scenario import Scenario, run_scenario_batch
+    import math
 
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    from mtorlab.errors import MtorlabError
+    from mtorlab.scenario import run_scenario_batch
+
+    sc = _scenario(scenario)
+    if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not rows:
+        raise MtorlabError("rows: give a non-empty list of parameter mappings ({} = as written)")
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise MtorlabError(f"rows[{i}]: a mapping of parameter values, not {row!r:.40}")
+        for k, v in row.items():
+            if k not in model().parameters:
+                from mtorlab.errors import UnknownIdError
+
+                raise UnknownIdError(
+                    f"model parameter (rows[{i}])", str(k), tuple(model().parameters)
+                )
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise MtorlabError(f"rows[{i}].{k}: {v!r} is not a finite number")
+    if times_h is not None and not all(
+        isinstance(t, int | float) and math.isfinite(t) and 0 <= t <= sc.duration_h for t in times_h
+    ):
+        raise MtorlabError(f"times_h: finite hours within the scenario's 0..{sc.duration_h:g} h")
     lib = library(*(str(f) for f in library_files))
-    return run_scenario_batch(model(), batch_engine, sc, rows, outputs, lib, times_h=times_h)
+    return run_scenario_batch(
+        model(), batch_engine, sc, rows, _outputs(outputs), lib, times_h=times_h
+    )

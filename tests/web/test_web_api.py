@@ -423,3 +423,15 @@ def test_job_results_are_bounded_in_size(
         ids.append(job["id"])
     kept = [i for i in ids if c.get(f"/api/jobs/{i}").status_code == 200]
     assert kept == ids[-len(kept) :] and 1 <= len(kept) <= 2  # the oldest went first
+
+
+def test_a_loopback_server_refuses_foreign_host_headers() -> None:
+    """Issue 16 item 13: DNS rebinding (a page served from evil.example resolving to
+    127.0.0.1) must not reach the API of a server bound to loopback."""
+    from mtorlab.web import create_app
+
+    app = create_app(simulate=fake_frame, allowed_hosts=["127.0.0.1", "localhost"])
+    with TestClient(app, base_url="http://127.0.0.1:8000") as ok:
+        assert ok.get("/api/kb/summary").status_code == 200
+    with TestClient(app, base_url="http://evil.example:8000") as evil:
+        assert evil.get("/api/kb/summary").status_code == 400

@@ -39,8 +39,10 @@ def register(app: typer.Typer) -> None:
                 file=sys.stderr,
             )
         print(f"mtorlab: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)
+        loopback = ["127.0.0.1", "localhost", "[::1]", "::1"]
+        hosts = loopback if _is_loopback(host) else None  # exposed on purpose: any Host
         uvicorn.run(
-            create_app(warm_up=True),
+            create_app(warm_up=True, allowed_hosts=hosts),
             host=host,
             port=port,
             log_level="warning",

@@ -117,6 +117,16 @@ class Scenario(_Record):
     description: str | None = None
     drugs: tuple[dict[str, Any], ...] = ()
 
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, v: str) -> str:
+        bad = next((c for c in v if ord(c) < 32 or 127 <= ord(c) < 160), None)
+        if bad is not None:
+            raise ValueError(f"the name holds a control character ({ord(bad):#04x}); use text")
+        if len(v) > 200:
+            raise ValueError(f"the name is {len(v)} characters long; at most 200")
+        return v
+
     @field_validator("duration")
     @classmethod
     def _duration(cls, v: Quantity) -> Quantity:

@@ -36,7 +36,12 @@ def _reference_simulate(scenario: Scenario) -> pd.DataFrame:
     return simulate(scenario)
 
 
-def create_app(*, simulate: SimulateFn | None = None, warm_up: bool = False) -> FastAPI:
+def create_app(
+    *,
+    simulate: SimulateFn | None = None,
+    warm_up: bool = False,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
     """The web dashboard and HTTP API.
 
     Parameters
@@ -47,6 +52,10 @@ def create_app(*, simulate: SimulateFn | None = None, warm_up: bool = False) -> 
     warm_up
         Load and compile the engine in the background at start-up, so that the first
         user's simulation is as fast as the rest.
+    allowed_hosts
+        Host headers the server answers (400 otherwise): ``mtorlab serve`` on loopback
+        passes the loopback names, so a web page cannot reach the API through DNS
+        rebinding. None answers every host.
     """
     runner = Runner(simulate or _reference_simulate)
 
@@ -67,6 +76,10 @@ def create_app(*, simulate: SimulateFn | None = None, warm_up: bool = False) -> 
     app.state.runner = runner
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=_scenario.MAX_BODY_BYTES)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     for module in (_kb, _catalog, _scenario, _simulate, _claims):
         app.include_router(module.router)
 
