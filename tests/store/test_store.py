@@ -99,3 +99,23 @@ def test_runs_cli_list_show_export(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["runs", "export", run_id, "-o", str(bad), "--store", str(store.path)]) == 2
     assert "must be .csv or .parquet" in capsys.readouterr().err
     assert not bad.exists()
+
+
+def test_leftovers_of_killed_runs_are_swept_once_old(tmp_path: Path) -> None:
+    """Issue 16 item 14: orphan results and temporary files piled up; a fresh one (maybe
+    another process's write in flight) is left alone."""
+    from mtorlab.store import RunStore
+
+    store = RunStore(tmp_path / "s")
+    store.record(pd.DataFrame({"time_h": [0.0]}), command="test")
+    old_tmp = store.results_dir / ".dead.abc.parquet"
+    orphan = store.results_dir / "20200101-000000-dead00.parquet"
+    fresh = store.results_dir / ".inflight.xyz.parquet"
+    for f in (old_tmp, orphan, fresh):
+        f.write_bytes(b"x")
+    hour_ago = time.time() - 7200
+    os.utime(old_tmp, (hour_ago, hour_ago))
+    os.utime(orphan, (hour_ago, hour_ago))
+    run = store.record(pd.DataFrame({"time_h": [1.0]}), command="test")
+    assert not old_tmp.exists() and not orphan.exists() and fresh.exists()
+    assert store.get(run).results.exists() and len(store.list()) == 2

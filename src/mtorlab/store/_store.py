@@ -168,7 +168,23 @@ class RunStore:
             con.execute("BEGIN TRANSACTION")
             con.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(row))})", row)
             con.execute("COMMIT")
+            known = {r[0] for r in con.execute("SELECT results FROM runs").fetchall()}
+        self._sweep(known)
         return run_id
+
+    def _sweep(self, known: set[str], max_age_s: float = 3600.0) -> None:
+        """Remove what killed runs left: temporary files and results files no catalog row
+        points at, once they are older than ``max_age_s`` (so another process's write in
+        flight is never touched)."""
+        now = time.time()
+        for f in self.results_dir.iterdir():
+            if not f.is_file() or f.name in known:
+                continue
+            try:
+                if now - f.stat().st_mtime > max_age_s:
+                    f.unlink()
+            except OSError:  # gone already, or not ours to remove
+                continue
 
     def _row_to_record(self, row: tuple[Any, ...]) -> RunRecord:
         cols = row[10].split(",") if row[10] else []
