@@ -112,3 +112,17 @@ def test_bad_drug_entries_are_one_line(
     code, err = run(capsys, "simulate", str(sc), "--library", str(lib), "--store",
                     str(tmp_path / "s"))  # fmt: skip
     assert code == 2 and expected in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("engine", ["reference", "batch"])
+def test_a_cohort_on_a_broken_plan_stops_before_any_patient(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--engine reference used to mark every patient failed and exit 0 with NaN rates."""
+    sc = tmp_path / "late.yaml"
+    sc.write_text("name: t\nspecies: human\nduration: 7 d\ninterventions: [{drug: fluoxetine, "
+                  "dose: 20 mg, route: po, at: 9 d}]\n", encoding="utf-8")  # fmt: skip
+    out = tmp_path / "cohort"
+    code, err = run(capsys, "cohort", str(sc), "--n", "3", "--engine", engine, "-o", str(out))
+    assert code == 2 and "falls outside the scenario's duration" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [sc]

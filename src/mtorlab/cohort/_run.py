@@ -379,6 +379,16 @@ def _dask(
             cluster.close()
 
 
+def _preflight(spec: CohortSpec) -> None:
+    """Plan the scenario once before any patient runs, so that a scenario error (an
+    unknown drug, a dose after the end) stops the cohort with its message instead of
+    marking every patient failed (issue 16: --engine reference gave exit 0 with NaN rates)."""
+    from mtorlab._api import library, model
+    from mtorlab.scenario._run import _prepare
+
+    _prepare(model(), spec.scenario, None, library())
+
+
 #: Written last into a cohort's Parquet folder: only a folder holding it is complete.
 MARKER = "_COMPLETE.json"
 
@@ -450,6 +460,7 @@ def run_cohort(
     bounds = _bounds(n, chunk_size)
     out = Path(output) if output is not None else None
     check_scheduler(scheduler)
+    _preflight(spec)
     tmp = None
     if out is not None:
         _check_target(out, force)
