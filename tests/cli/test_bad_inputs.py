@@ -126,3 +126,16 @@ def test_a_cohort_on_a_broken_plan_stops_before_any_patient(
     code, err = run(capsys, "cohort", str(sc), "--n", "3", "--engine", engine, "-o", str(out))
     assert code == 2 and "falls outside the scenario's duration" in err
     assert not out.exists() and list(tmp_path.iterdir()) == [sc]
+
+
+def test_report_with_one_bad_scenario_records_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report a.yaml bad.yaml` used to record a and then fail."""
+    good, bad = tmp_path / "a.yaml", tmp_path / "bad.yaml"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text(GOOD.replace("mouse", "dog"), encoding="utf-8")
+    store, out = tmp_path / "store", tmp_path / "report"
+    code, err = run(capsys, "report", str(good), str(bad), "-o", str(out), "--store", str(store))
+    assert code == 2 and str(bad) in err
+    assert not store.exists() and not out.exists()

@@ -22,15 +22,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate scenarios and write a self-contained HTML report with the evidence."""
         import mtorlab as mt
+        from mtorlab.cli._output import check_store_path
         from mtorlab.cli._simulate import record_run
+        from mtorlab.errors import MtorlabError
         from mtorlab.report._html import Run, build_report
 
-        runs = []
-        for path in scenarios:
+        check_store_path(store)
+        if out.exists() and not out.is_dir():
+            raise MtorlabError(f"-o {out}: is a file; the report is a folder")
+        loaded = [(path, mt.load_scenario(path)) for path in scenarios]  # all valid first
+        done = []
+        for path, sc in loaded:  # then all simulated: a failure here has written nothing
             t0 = time.perf_counter()
-            sc = mt.load_scenario(path)
-            frame = mt.simulate(sc)
-            run_id = record_run(frame, path, store, time.perf_counter() - t0, command="report")
+            done.append((path, sc, mt.simulate(sc), time.perf_counter() - t0))
+        runs = []
+        for path, sc, frame, wall in done:
+            run_id = record_run(frame, path, store, wall, command="report")
             runs.append(Run(path, path.read_text(encoding="utf-8"), sc, frame, run_id))
         index = build_report(runs, out)
         print(f"report: {index.resolve()}")

@@ -133,13 +133,15 @@ def run_simulate(
         print(f"{sc.name}: {frame['time_h'].iloc[-1]:g} h, {len(frame)} time points")
         _print_table(summary_rows(frame), ["readout", "t=0", "peak", "peak at (h)", "end"])
         image = time_courses({sc.name: frame}, readouts[:12], title=sc.name) if plot else None
+    # record first: a store that cannot be written (held by another process) then leaves
+    # no output file behind either
+    run_id = record_run(frame, scenario, store, time.perf_counter() - start)
     if output is not None:
         write_table(frame, output)
         print(f"wrote {output}")
     if plot is not None and image is not None:
         write_atomic(plot, image)
         print(f"wrote {plot}")
-    run_id = record_run(frame, scenario, store, time.perf_counter() - start)
     print(f"run {run_id} recorded (mtorlab runs show {run_id})")
 
 
