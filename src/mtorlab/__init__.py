@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers (``mtorlab.ode`` is
     from mtorlab._api import model as model
     from mtorlab._api import simulate as simulate
     from mtorlab._api import simulate_batch as simulate_batch
+    from mtorlab.scenario import Scenario as Scenario
 
 __version__ = "0.1.0"
 
@@ -24,9 +25,15 @@ _LAZY = {
     "load_scenario": ("mtorlab._api", "load_scenario"),
     "simulate": ("mtorlab._api", "simulate"),
     "simulate_batch": ("mtorlab._api", "simulate_batch"),
+    "Scenario": ("mtorlab.scenario", "Scenario"),
 }
 
 __all__ = ["__version__", *_LAZY]
+
+
+def __dir__() -> list[str]:
+    """The public API, so that ``dir(mt)`` and tab completion show it."""
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})
 
 
 def __getattr__(name: str) -> Any:

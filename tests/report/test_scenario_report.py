@@ -29,3 +29,8 @@ def test_report_of_two_scenarios(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "m_ketamine_nmdar" in page and "「" in page  # a mechanism with its Chinese quote
     assert "Zanos P et al. 2018" in page  # a potency with its literature source
     assert "assumed" in page and "calibrated" in page
+    # issue 15's glitches: no empty reference lists, PK rows say which field they are
+    assert "[]" not in page
+    assert "bioavailability.ip" in page and "absorption_half_life.ip" in page
+    # a falling readout's extreme is its minimum: the table has min and max, not "peak"
+    assert "<th>min</th>" in page and "<th>max</th>" in page and ">peak<" not in page

@@ -36,3 +36,10 @@ def test_simulate_takes_a_mapping_and_one_readout_as_a_string() -> None:
 def test_bad_arguments_raise_typed_errors(call: object, message: str) -> None:
     with pytest.raises(MtorlabError, match=message):
         call()  # type: ignore[operator]
+
+
+def test_the_api_is_discoverable_and_a_scenario_buildable_in_code() -> None:
+    names = dir(mt)
+    assert {"simulate", "simulate_batch", "load_scenario", "model", "Scenario"} <= set(names)
+    sc = mt.Scenario(name="in code", species="mouse", duration="6 h", outputs=["bdnf"])
+    assert list(mt.simulate(sc).columns) == ["time_h", "bdnf"]

@@ -21,14 +21,20 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+#: Columns of :func:`summary_rows`.
+SUMMARY_HEADER = ["readout", "t=0", "min", "max", "largest change at (h)", "end"]
+
+
 def summary_rows(frame: pd.DataFrame) -> list[list[str]]:
-    """Per readout: value at t = 0, the peak (largest deviation from it), when, and the end."""
+    """Per readout: value at t = 0, minimum, maximum, when it moved furthest from its start,
+    and the end (a falling readout's extreme is its minimum, not a "peak")."""
     rows = []
     for col in frame.columns[1:]:
         s = frame[col]
         i = int((s - s.iloc[0]).abs().to_numpy().argmax())
-        t_peak = float(frame["time_h"].iloc[i])
-        rows.append([col, _fmt(s.iloc[0]), _fmt(s.iloc[i]), f"{t_peak:g}", _fmt(s.iloc[-1])])
+        t_extreme = float(frame["time_h"].iloc[i])
+        rows.append([col, _fmt(s.iloc[0]), _fmt(s.min()), _fmt(s.max()), f"{t_extreme:g}",
+                     _fmt(s.iloc[-1])])  # fmt: skip
     return rows
 
 
@@ -131,7 +137,7 @@ def run_simulate(
             print(f"mtorlab: warning: {warning}", file=sys.stderr)
         readouts = list(frame.columns[1:])
         print(f"{sc.name}: {frame['time_h'].iloc[-1]:g} h, {len(frame)} time points")
-        _print_table(summary_rows(frame), ["readout", "t=0", "peak", "peak at (h)", "end"])
+        _print_table(summary_rows(frame), SUMMARY_HEADER)
         image = time_courses({sc.name: frame}, readouts[:12], title=sc.name) if plot else None
     # record first: a store that cannot be written (held by another process) then leaves
     # no output file behind either

@@ -58,11 +58,8 @@ def _evidence(names: set[str], lib: Any, kb: Any) -> str:
             for mid in t.mechanisms:
                 m = kb.mechanisms[mid]
                 ev = m.evidence[0]
-                where = (
-                    f"review §{ev.section} {list(ev.refs)}"
-                    if ev.source == "review"
-                    else ev.citation
-                )
+                refs = f" [{', '.join(map(str, ev.refs))}]" if ev.refs else ""
+                where = f"review §{ev.section}{refs}" if ev.source == "review" else ev.citation
                 quote = (
                     f"<br><span class=q>「{html.escape(ev.quote_zh)}」</span>"
                     if ev.quote_zh
@@ -92,7 +89,11 @@ def _provenance(names: set[str], lib: Any, species: set[str]) -> str:
         for label, block in blocks:
             for field in type(block).model_fields:
                 value = getattr(block, field)
-                items = value.items() if isinstance(value, dict) else [(field, value)]
+                items = (
+                    [(f"{field}.{k}", v) for k, v in value.items()]
+                    if isinstance(value, dict)
+                    else [(field, value)]
+                )
                 for key, q in items:
                     if isinstance(q, Quantity):
                         p = q.provenance
@@ -125,7 +126,7 @@ def build_report(runs: Sequence[Run], out: Path) -> Path:
     import mtorlab as mt
     from mtorlab._api import library
     from mtorlab.cli._output import write_atomic
-    from mtorlab.cli._simulate import summary_rows
+    from mtorlab.cli._simulate import SUMMARY_HEADER, summary_rows
     from mtorlab.io import to_sbml
     from mtorlab.plots import time_courses
     from mtorlab.store import sha256
@@ -140,7 +141,7 @@ def build_report(runs: Sequence[Run], out: Path) -> Path:
             f"<h2>{html.escape(run.scenario.name)}</h2><p class=meta>{html.escape(str(run.path))}; "
             f"run <code>{run.run_id}</code></p><pre>{html.escape(run.text)}</pre>"
             + _img(png, run.scenario.name)
-            + _table(summary_rows(run.frame), ["readout", "t=0", "peak", "peak at (h)", "end"])
+            + _table(summary_rows(run.frame), SUMMARY_HEADER)
         )
     if len(runs) > 1:
         common = [c for c in runs[0].frame.columns[1:] if all(c in r.frame.columns for r in runs)]
