@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from pathlib import Path
 
@@ -178,3 +179,51 @@ def test_cohort_output_is_atomic_and_never_deletes_other_data(tmp_path: Path) ->
     (out / MARKER).unlink()  # a folder without the marker is not read as a cohort
     with pytest.raises(MtorlabError, match="not a complete cohort dataset"):
         read_cohort(out)
+
+
+COHORT_WRITER = """
+import sys
+from pathlib import Path
+import mtorlab as mt
+from mtorlab.cohort import CohortSpec, run_cohort
+from mtorlab.scenario import validate_scenario
+sc = validate_scenario({"name": "kill", "species": "human", "duration": "2 d",
+                        "output_step": "1 d", "condition": {"chronic_stress": 0.8}},
+                       "kill", mt.model().readout_ids)
+out = Path(sys.argv[1])
+print("ready", flush=True)
+seed = 1
+while True:
+    run_cohort(CohortSpec(sc, seed=seed), 4, chunk_size=1, output=out)
+    seed += 1
+"""
+
+
+def test_a_killed_cohort_never_leaves_a_partial_dataset(tmp_path: Path) -> None:
+    """Issue 16: kill -9 at 20 moments while cohorts are rewritten in place; each time the
+    folder is absent (before the first commit) or a complete dataset, never a partial one."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from mtorlab.cohort._run import MARKER
+
+    script = tmp_path / "writer.py"
+    script.write_text(COHORT_WRITER, encoding="utf-8")
+    out = tmp_path / "cohort"
+    seen_complete = 0
+    for trial in range(20):
+        with subprocess.Popen([sys.executable, str(script), str(out)],
+                              stdout=subprocess.PIPE, text=True) as proc:  # fmt: skip
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            time.sleep(0.05 + 0.09 * trial)  # from before the first commit to several later
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if out.exists():
+            table = read_cohort(out)  # raises on a partial dataset
+            assert (out / MARKER).is_file() and len(table) == 4
+            seen_complete += 1
+    assert seen_complete >= 10  # most trials got past a first commit
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cohort.tmp-") and
+                any(p.glob("_COMPLETE*"))]  # fmt: skip
