@@ -435,3 +435,16 @@ def test_a_loopback_server_refuses_foreign_host_headers() -> None:
         assert ok.get("/api/kb/summary").status_code == 200
     with TestClient(app, base_url="http://evil.example:8000") as evil:
         assert evil.get("/api/kb/summary").status_code == 400
+
+
+def test_simulation_requests_are_rate_limited_per_client() -> None:
+    """Issue 16 item 13: no rate limit. Reading stays free; simulations are metered."""
+    from mtorlab.web import create_app
+
+    app = create_app(simulate=fake_frame, rate_per_minute=3)
+    with TestClient(app) as c:
+        codes = [c.post("/api/simulate", json=STRESS).status_code for _ in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+        limited = c.post("/api/simulate", json=STRESS)
+        assert int(limited.headers["retry-after"]) >= 1 and limited.json()["error"]
+        assert all(c.get("/api/kb/summary").status_code == 200 for _ in range(10))

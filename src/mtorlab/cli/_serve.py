@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         loopback = ["127.0.0.1", "localhost", "[::1]", "::1"]
         hosts = loopback if _is_loopback(host) else None  # exposed on purpose: any Host
         uvicorn.run(
-            create_app(warm_up=True, allowed_hosts=hosts),
+            create_app(warm_up=True, allowed_hosts=hosts, rate_per_minute=120),
             host=host,
             port=port,
             log_level="warning",

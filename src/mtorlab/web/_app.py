@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from mtorlab import __version__
 from mtorlab.web import _catalog, _claims, _kb, _scenario, _simulate
-from mtorlab.web._errors import BodyLimit, install_handlers
+from mtorlab.web._errors import BodyLimit, RateLimit, install_handlers
 from mtorlab.web._runner import Runner, SimulateFn
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ def create_app(
     simulate: SimulateFn | None = None,
     warm_up: bool = False,
     allowed_hosts: list[str] | None = None,
+    rate_per_minute: int | None = None,
 ) -> FastAPI:
     """The web dashboard and HTTP API.
 
@@ -56,6 +57,9 @@ def create_app(
         Host headers the server answers (400 otherwise): ``mtorlab serve`` on loopback
         passes the loopback names, so a web page cannot reach the API through DNS
         rebinding. None answers every host.
+    rate_per_minute
+        Simulation requests (POST) one client address may make per minute (429 beyond);
+        ``mtorlab serve`` sets 120. None: no limit (tests, embedding).
     """
     runner = Runner(simulate or _reference_simulate)
 
@@ -76,6 +80,8 @@ def create_app(
     app.state.runner = runner
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=_scenario.MAX_BODY_BYTES)
+    if rate_per_minute is not None:
+        app.add_middleware(RateLimit, per_minute=rate_per_minute)
     if allowed_hosts is not None:
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -156,6 +157,59 @@ class BodyLimit:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+class RateLimit:
+    """ASGI middleware: at most ``per_minute`` simulation requests (POST) per client address,
+    as a token bucket; beyond it a JSON 429 with ``Retry-After``. Reading the knowledge base
+    (GET) is not limited: it costs nothing."""
+
+    def __init__(self, app: ASGIApp, per_minute: int, clock: Any = None) -> None:
+        import time
+
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.clock = clock or time.monotonic
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def _allow(self, client: str) -> float:
+        """0 when allowed, else the seconds until a token is free."""
+        now = self.clock()
+        tokens, last = self.buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self.buckets[client] = (tokens - 1.0, now)
+            if len(self.buckets) > 10_000:  # forget idle clients; bounded memory
+                self.buckets = dict(list(self.buckets.items())[-5_000:])
+            return 0.0
+        self.buckets[client] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?", 0))[0]
+        wait = self._allow(str(client))
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        payload = json.dumps(
+            error_body(f"too many requests; try again in {math.ceil(wait)} s", None)
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"retry-after", str(math.ceil(wait)).encode()),
                 ],
             }
         )
