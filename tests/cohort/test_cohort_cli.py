@@ -30,11 +30,16 @@ def test_cohort_cli_prints_rates_and_writes_them(
     sc = tmp_path / "sc.yaml"
     sc.write_text(SCENARIO, encoding="utf-8")
     rates, parts = tmp_path / "rates.csv", tmp_path / "cohort"
-    code = main(
-        ["cohort", str(sc), "--n", "6", "--seed", "4", "--rates", str(rates), "-o", str(parts)]
-    )
+    store = tmp_path / "store"
+    code = main(["cohort", str(sc), "--n", "6", "--seed", "4", "--rates", str(rates),
+                 "-o", str(parts), "--store", str(store)])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
+    from mtorlab.store import RunStore
+
+    (run,) = RunStore(store).list()  # issue 16: cohorts were not recorded
+    assert run.command == "cohort" and run.id in out
+    assert set(RunStore(store).load(run.id)["arm"]) == {"treated", "untreated"}
     assert "6 simulated" in out and "95% CI" in out and "treated response over time:" in out
     table = pd.read_csv(rates)
     assert set(table["arm"]) == {"treated", "untreated"}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from mtorlab.cli._simulate import STORE_HELP, record_run
 
 
 def _progress_columns() -> tuple[object, ...]:
@@ -59,17 +62,21 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(
             False, "--force", help="Replace an -o folder that is not a complete cohort dataset."
         ),
+        store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
-        """Simulate a virtual cohort on a scenario's treatment plan, and untreated."""
+        """Simulate a virtual cohort on a scenario's treatment plan, and untreated; the
+        response and remission rates are recorded in the run store."""
         from rich.progress import Progress
 
         import mtorlab as mt
-        from mtorlab.cli._output import check_output_path
+        from mtorlab.cli._output import check_output_path, check_store_path
         from mtorlab.cohort import CohortSpec, effect_sizes, run_cohort
         from mtorlab.cohort._run import check_scheduler
 
         check_scheduler(scheduler)
         check_output_path(rates_out, "--rates")
+        check_store_path(store)
+        started = time.perf_counter()
         sc = mt.load_scenario(scenario)
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
@@ -90,6 +97,8 @@ def register(app: typer.Typer) -> None:
             f"{s.n_failed} failed"
         )
         rates = s.rates()
+        rates.attrs = {"scenario": sc.name}
+        run_id = record_run(rates, scenario, store, time.perf_counter() - started, command="cohort")
         end = rates[rates["time_h"] == max(s.times_h)]
         for arm in ("treated", "untreated"):
             for what in ("response", "remission"):
@@ -117,6 +126,7 @@ def register(app: typer.Typer) -> None:
         )
         if output is not None:
             print(f"wrote {output}")
+        print(f"run {run_id} recorded (mtorlab runs show {run_id})")
 
     @app.command("rank")
     def rank_cmd(
@@ -138,15 +148,19 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(
             False, "--json", help="Print JSON (facts, and per strategy the explanation)."
         ),
+        store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
         """Rank treatment strategies for a patient profile (importance-weighted population)."""
         from rich.progress import Progress
 
         from mtorlab.claims._assertions import hours
-        from mtorlab.cli._output import print_json, write_table
+        from mtorlab.cli._output import check_output_path, check_store_path, print_json, write_table
         from mtorlab.cohort import load_profile, load_strategies, rank
         from mtorlab.errors import MtorlabError
 
+        check_output_path(output, "-o")
+        check_store_path(store)
+        started = time.perf_counter()
         try:
             horizon_h = hours(horizon)
         except ValueError as exc:
@@ -169,6 +183,9 @@ def register(app: typer.Typer) -> None:
                 engine=engine,
             )
         explanations = table.attrs.get("explanations", {})
+        plain = table.copy()
+        plain.attrs = {"scenario": f"rank {profile.stem}"}
+        run_id = record_run(plain, profile, store, time.perf_counter() - started, command="rank")
         if as_json:
             records = [
                 {**rec, "explanation": explanations.get(rec["strategy"], [])}
@@ -196,6 +213,8 @@ def register(app: typer.Typer) -> None:
             wrote = write_table(table, output)
             if not as_json:
                 print(f"wrote {wrote}")
+        if not as_json:
+            print(f"run {run_id} recorded (mtorlab runs show {run_id})")
 
 
 def _plain(x: Any) -> Any:
