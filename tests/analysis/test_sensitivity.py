@@ -38,8 +38,13 @@ def test_cli_sobol_by_context_with_table_and_plot(
 ) -> None:
     table, plot = tmp_path / "s.csv", tmp_path / "s.png"
     code = main(["sensitivity", str(EXAMPLES / "cums_mouse.yaml"), "--readout", "il6_brain",
-                 "--at", "24h", "--method", "sobol", "--n", "4", "-o", str(table), "--plot", str(plot)])  # fmt: skip
+                 "--at", "24h", "--method", "sobol", "--n", "4", "-o", str(table), "--plot", str(plot),
+                 "--store", str(tmp_path / "store")])  # fmt: skip
     assert code == 0
+    from mtorlab.store import RunStore
+
+    (run,) = RunStore(tmp_path / "store").list()  # issue 16: sensitivity runs were not recorded
+    assert run.command == "sensitivity" and "sobol on il6_brain" in (run.name or "")
     df = pd.read_csv(table)
     assert {"neuron", "glia", "cell_fate", "periphery"} <= set(df["context"])
     assert df.iloc[0]["context"] in {"glia", "neuron"}  # brain IL-6 is made by glia

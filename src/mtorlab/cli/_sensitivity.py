@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
+from mtorlab.cli._simulate import STORE_HELP, record_run
 
 
 def _tornado(table: object, method: str, readout: str) -> bytes:
@@ -50,15 +52,22 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("-o", "--output", help="Table: .csv or .parquet.")
         ] = None,
         plot: Annotated[Path | None, typer.Option("--plot", help="Tornado plot (PNG).")] = None,
+        store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
-        """Global sensitivity of a readout at a time, per parameter (Morris) or context (Sobol)."""
+        """Global sensitivity of a readout at a time, per parameter (Morris) or context
+        (Sobol); the index table is recorded in the run store."""
         from rich.progress import Progress
 
         import mtorlab as mt
         from mtorlab.analysis import sensitivity
         from mtorlab.claims._assertions import hours
+        from mtorlab.cli._output import check_output_path, check_store_path
         from mtorlab.errors import MtorlabError
 
+        check_output_path(output, "-o")
+        check_output_path(plot, "--plot")
+        check_store_path(store)
+        started = time.perf_counter()
         try:
             at_h = hours(at)
         except ValueError as exc:
@@ -76,7 +85,12 @@ def register(app: typer.Typer) -> None:
                 sc, readout, at_h, method=method, n=n, seed=seed, progress=step, engine=engine
             )
         print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        plain = table.copy()
+        plain.attrs = {"scenario": f"{sc.name}: {method} on {readout} at {at}"}
+        run_id = record_run(plain, scenario, store, time.perf_counter() - started,
+                            command="sensitivity")  # fmt: skip
         if output is not None:
             print(f"wrote {write_table(table, output)}")
         if plot is not None:
             print(f"wrote {write_atomic(plot, _tornado(table, method, readout))}")
+        print(f"run {run_id} recorded (mtorlab runs show {run_id})")
