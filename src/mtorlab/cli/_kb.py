@@ -197,14 +197,18 @@ def register(app: typer.Typer) -> None:
     def kb_limitations(
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
-        """Known limitations of the model: claims it does not reproduce yet, and why."""
+        """Known limitations of the model: the claims and published datasets it does not
+        reproduce yet, and why."""
         lims = [lim.model_dump(mode="json") for lim in _kb().limitations.values()]
         if as_json:
             print_json(lims)
             return
         for lim in lims:
             print(f"{lim['id']}: {lim['title_en']}  [{lim['status']}]")
-            print(f"  claims: {', '.join(lim['claims'])}")
+            if lim["claims"]:
+                print(f"  claims: {', '.join(lim['claims'])}")
+            if lim["datasets"]:
+                print(f"  datasets (mtorlab validate): {', '.join(lim['datasets'])}")
             print(f"  {lim['explanation_en']}")
 
     @kb_app.command("trace")

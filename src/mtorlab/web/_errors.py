@@ -147,20 +147,27 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        payload = json.dumps(
-            error_body(f"request body is larger than {self.max_bytes // 1024} KiB", "body")
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        message = f"request body is larger than {self.max_bytes // 1024} KiB"
+        await send_json_error(send, 413, error_body(message, "body"))
+
+
+async def send_json_error(
+    send: Send, status: int, body: dict[str, Any], headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """Answer from ASGI middleware with a JSON error body (the API's {error, field})."""
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
 
 
 class RateLimit:
@@ -199,18 +206,6 @@ class RateLimit:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
-        payload = json.dumps(
-            error_body(f"too many requests; try again in {math.ceil(wait)} s", None)
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"retry-after", str(math.ceil(wait)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        seconds = math.ceil(wait)
+        body = error_body(f"too many requests; try again in {seconds} s", None)
+        await send_json_error(send, 429, body, ((b"retry-after", str(seconds).encode()),))
