@@ -176,22 +176,19 @@ def simulate_batch(
     """
     import math
 
-    from mtorlab.errors import MtorlabError
+    from mtorlab.errors import MtorlabError, UnknownIdError
     from mtorlab.scenario import run_scenario_batch
 
     sc = _scenario(scenario)
     if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not rows:
         raise MtorlabError("rows: give a non-empty list of parameter mappings ({} = as written)")
+    known = model().parameters
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise MtorlabError(f"rows[{i}]: a mapping of parameter values, not {row!r:.40}")
         for k, v in row.items():
-            if k not in model().parameters:
-                from mtorlab.errors import UnknownIdError
-
-                raise UnknownIdError(
-                    f"model parameter (rows[{i}])", str(k), tuple(model().parameters)
-                )
+            if k not in known:
+                raise UnknownIdError(f"model parameter (rows[{i}])", str(k), tuple(known))
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise MtorlabError(f"rows[{i}].{k}: {v!r} is not a finite number")
     if times_h is not None and not all(

@@ -7,6 +7,8 @@ registry is built on first use, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import math
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -44,9 +46,6 @@ def __getattr__(name: str) -> Any:
 # a quantity is one plain decimal number and a unit expression; a unit expression is unit
 # names, small integer factors, ``*`` ``/`` ``·``, parentheses and single small integer
 # exponents. Nothing else reaches pint.
-
-import math  # noqa: E402
-import re  # noqa: E402
 
 _MAX_UNIT_CHARS = 64
 _NUMBER = re.compile(r"\s*([+-]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})(?:[eE][+-]?\d{1,3})?)\s*")

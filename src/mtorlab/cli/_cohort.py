@@ -97,8 +97,8 @@ def register(app: typer.Typer) -> None:
             f"{s.n_failed} failed"
         )
         rates = s.rates()
-        rates.attrs = {"scenario": sc.name}
-        run_id = record_run(rates, scenario, store, time.perf_counter() - started, command="cohort")
+        wall = time.perf_counter() - started
+        run_id = record_run(rates, scenario, store, wall, command="cohort", name=sc.name)
         end = rates[rates["time_h"] == max(s.times_h)]
         for arm in ("treated", "untreated"):
             for what in ("response", "remission"):
@@ -183,9 +183,10 @@ def register(app: typer.Typer) -> None:
                 engine=engine,
             )
         explanations = table.attrs.get("explanations", {})
-        plain = table.copy()
-        plain.attrs = {"scenario": f"rank {profile.stem}"}
-        run_id = record_run(plain, profile, store, time.perf_counter() - started, command="rank")
+        wall = time.perf_counter() - started
+        run_id = record_run(
+            table, profile, store, wall, command="rank", name=f"rank {profile.stem}"
+        )
         if as_json:
             records = [
                 {**rec, "explanation": explanations.get(rec["strategy"], [])}

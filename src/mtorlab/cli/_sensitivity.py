@@ -85,10 +85,9 @@ def register(app: typer.Typer) -> None:
                 sc, readout, at_h, method=method, n=n, seed=seed, progress=step, engine=engine
             )
         print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-        plain = table.copy()
-        plain.attrs = {"scenario": f"{sc.name}: {method} on {readout} at {at}"}
-        run_id = record_run(plain, scenario, store, time.perf_counter() - started,
-                            command="sensitivity")  # fmt: skip
+        wall = time.perf_counter() - started
+        label = f"{sc.name}: {method} on {readout} at {at}"
+        run_id = record_run(table, scenario, store, wall, command="sensitivity", name=label)
         if output is not None:
             print(f"wrote {write_table(table, output)}")
         if plot is not None:

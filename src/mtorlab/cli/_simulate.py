@@ -51,8 +51,13 @@ def record_run(
     wall: float,
     *,
     command: str = "simulate",
+    name: str | None = None,
 ) -> str:
-    """Record a run in the run store; return its id."""
+    """Record a run's table in the run store; return its id.
+
+    ``name`` defaults to the frame's scenario name, else the file's stem. Only the table is
+    stored (its ``attrs``, e.g. a ranking's explanations, are not).
+    """
     import json
 
     import mtorlab as mt
@@ -61,10 +66,12 @@ def record_run(
 
     model = mt.model()
     params = {p.id: p.value for p in model.parameters.values()}
+    table = frame.copy(deep=False)
+    table.attrs = {}
     return RunStore(store).record(
-        frame,
+        table,
         command=command,
-        name=str(frame.attrs.get("scenario", scenario_path.stem)),
+        name=name or str(frame.attrs.get("scenario", scenario_path.stem)),
         scenario_text=scenario_path.read_text(encoding="utf-8"),
         model_sha256=sha256(to_sbml(model, miriam=False)),
         parameters_sha256=sha256(json.dumps(params, sort_keys=True)),

@@ -259,7 +259,6 @@ def cache_dir() -> Path:
 
 def _trusted(path: Path) -> bool:
     """A cache file we may execute: ours, not writable by group or others, digest intact."""
-    import hashlib
     import os
 
     try:
@@ -425,7 +424,6 @@ def compile_model(model: Model) -> Compiled:
     if not (_trusted(path) and pattern_path.exists()):
         # missing, foreign, group/world-writable or corrupted: generate it anew (the
         # source carries its own SHA-256, checked before every import)
-        import hashlib
         import io
 
         source, pattern = generate_source(model)

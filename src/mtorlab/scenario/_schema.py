@@ -20,6 +20,13 @@ ID = r"^[a-z][a-z0-9_]*$"
 #: Most report times one scenario may ask for (a 1-ns step over a day would be 86e12).
 MAX_POINTS = 1_000_000
 
+
+def grid_points(duration_h: float, step_h: float) -> int:
+    """Report times of a grid over ``duration_h`` at ``step_h`` (capped at the duration),
+    both ends included, at least 2."""
+    return max(round(duration_h / min(step_h, duration_h)) + 1, 2)
+
+
 Time = Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "time"))]
 Dose = Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "dose"))]
 
@@ -141,7 +148,7 @@ class Scenario(_Record):
             raise ValueError(f"output_step must be longer than zero, got {v}")
         duration = info.data.get("duration")
         if v is not None and duration is not None:
-            points = round(duration.value / min(v.value, duration.value)) + 1
+            points = grid_points(duration.value, v.value)
             if points > MAX_POINTS:
                 raise ValueError(
                     f"output_step {v} gives {points:,} time points over {duration}; at most "
@@ -174,4 +181,4 @@ class Scenario(_Record):
 
     def n_points(self) -> int:
         """Report times on the output grid, both ends included (at least 2)."""
-        return max(round(self.duration_h / self.step_h()) + 1, 2)
+        return grid_points(self.duration_h, self.step_h())

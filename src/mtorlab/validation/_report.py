@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mtorlab.claims._report import _CSS, _e
 from mtorlab.validation._run import DatasetResult, summary
 
 _COLOURS = ("#1f6fb4", "#d1495b", "#2e8b57", "#8a5cc2", "#e08a00", "#4d5b6a")
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text))
 
 
 def figure_png(result: DatasetResult) -> bytes:
@@ -164,7 +160,6 @@ h2{font-size:16px;margin:0 0 6px} .fig{display:flex;gap:16px;flex-wrap:wrap;marg
 def as_html(results: Sequence[DatasetResult]) -> str:
     """One self-contained page: summary by level and split, then every dataset's figure."""
     from mtorlab import __version__
-    from mtorlab.claims._report import _CSS
 
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "".join(_section(r) for r in results)

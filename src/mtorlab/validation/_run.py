@@ -127,12 +127,12 @@ def _unit_scale(readout: str, unit: str) -> float:
     """Concentration readouts are reported in ng/mL; the dataset's unit may differ (ug/mL...)."""
     if not readout.startswith("conc_"):
         return 1.0
-    from mtorlab.units import UnitSyntaxError, parse_quantity_text
+    from mtorlab.units import parse_quantity_text
 
     try:
         q = parse_quantity_text(f"1 {unit}")
         return float(parse_quantity_text("1 ng/mL").to(q.units).magnitude)
-    except (UnitSyntaxError, Exception) as exc:  # pint: dimensionality errors
+    except Exception as exc:  # a unit syntax error, or pint's dimensionality error
         raise MtorlabError(
             f"observable unit {unit!r} is not a mass concentration (e.g. ng/mL): {exc}"
         ) from None

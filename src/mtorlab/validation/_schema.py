@@ -9,7 +9,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from mtorlab.claims._assertions import hours
 
-LEVELS = ("pk", "signalling", "synapse", "circuit", "stress", "bdnf", "clinical")
+Level = Literal["pk", "signalling", "synapse", "circuit", "stress", "bdnf", "clinical"]
+LEVELS = get_args(Level)
 Transform = Literal[
     "value",
     "fold_change",
@@ -18,7 +19,6 @@ Transform = Literal[
     "change_from_baseline",
     "percent_change_from_baseline",
 ]
-TRANSFORMS = get_args(Transform)
 RELATIVE = ("fold_change", "percent_change", "difference")
 
 Hours = Annotated[float, BeforeValidator(lambda v: hours(v) if isinstance(v, str) else v)]
@@ -168,7 +168,7 @@ class Dataset(_Record):
     """A published quantitative finding, its protocol as scenarios, and a pass rule."""
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
-    level: Literal["pk", "signalling", "synapse", "circuit", "stress", "bdnf", "clinical"]
+    level: Level
     title: str = Field(min_length=5)
     citation: Citation
     source: str = Field(min_length=5)
