@@ -4,6 +4,7 @@ Subtypes, inter-individual variability and the depressed filter are data
 (``data/subtypes.yaml``); default strategies are ``data/strategies.yaml``.
 """
 
+from mtorlab.cohort._dataset import read_cohort
 from mtorlab.cohort._population import (
     Patient,
     Population,
@@ -19,7 +20,6 @@ from mtorlab.cohort._run import (
     Summary,
     cohens_d,
     effect_sizes,
-    read_cohort,
     run_chunk,
     run_cohort,
     simulate_patient,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mtorlab.cohort._dataset import (
+    check_target,
+    commit,
+    discard,
+    staging_folder,
+    sweep,
+)
 from mtorlab.cohort._population import CONDITION_FIELDS, Patient, load_population, sample_patient
 from mtorlab.errors import MtorlabError
 
@@ -389,45 +395,6 @@ def _preflight(spec: CohortSpec) -> None:
     _prepare(model(), spec.scenario, None, library())
 
 
-#: Written last into a cohort's Parquet folder: only a folder holding it is complete.
-MARKER = "_COMPLETE.json"
-
-
-def _is_dataset(folder: Path) -> bool:
-    """A complete cohort dataset: the marker, and nothing but part-*.parquet files besides."""
-    if not (folder / MARKER).is_file():
-        return False
-    return all(
-        p.name == MARKER or (p.is_file() and p.name.startswith("part-") and p.suffix == ".parquet")
-        for p in folder.iterdir()
-    )
-
-
-def _check_target(output: Path, force: bool) -> None:
-    if output.exists() and not output.is_dir():
-        raise MtorlabError(f"output {str(output)!r}: exists and is not a folder")
-    if output.is_dir() and any(output.iterdir()) and not _is_dataset(output) and not force:
-        raise MtorlabError(
-            f"output {str(output)!r}: a folder that is not a complete cohort dataset; "
-            "choose a new folder (or --force to replace it)"
-        )
-
-
-def _commit(tmp: Path, output: Path, n: int, parts: int) -> None:
-    """Mark ``tmp`` complete and put it in ``output``'s place (the old one goes only then)."""
-    import json
-    import os
-
-    (tmp / MARKER).write_text(json.dumps({"patients": n, "parts": parts}), encoding="utf-8")
-    old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        output.rename(old)
-    tmp.rename(output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def run_cohort(
     spec: CohortSpec,
     n: int,
@@ -448,8 +415,6 @@ def run_cohort(
     failed or killed run leaves any earlier dataset as it was; a folder that is not a
     complete cohort dataset is replaced only with ``force``.
     """
-    import tempfile
-
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -463,9 +428,9 @@ def run_cohort(
     _preflight(spec)
     tmp = None
     if out is not None:
-        _check_target(out, force)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        check_target(out, force)
+        sweep(out)
+        tmp = staging_folder(out)
     parts: dict[int, pd.DataFrame] = {}
     try:
         chunks = _local(spec, bounds) if scheduler is None else _dask(spec, bounds, scheduler)
@@ -481,35 +446,15 @@ def run_cohort(
             if progress is not None:
                 progress(done, n)
         if tmp is not None and out is not None:
-            _commit(tmp, out, n, len(bounds))
+            commit(tmp, out, n, len(bounds))
             tmp = None
     finally:
         if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)  # a failed run leaves nothing half-written
+            discard(tmp)  # a failed run leaves nothing half-written
     table = None
     if out is None:
         table = pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
     return CohortResult(summary, table, out)
-
-
-def read_cohort(path: str | Path) -> pd.DataFrame:
-    """A cohort's Parquet folder as one table, sorted by patient."""
-    import json
-
-    import pandas as pd
-
-    folder = Path(path)
-    if not (folder / MARKER).is_file():
-        raise MtorlabError(
-            f"{str(path)!r}: not a complete cohort dataset (no {MARKER}; a run that stopped "
-            "early leaves none)"
-        )
-    files = sorted(folder.glob("part-*.parquet"))
-    expected = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("parts")
-    if not files or (expected is not None and len(files) != expected):
-        raise MtorlabError(f"{str(path)!r}: {len(files)} parts, the marker says {expected}")
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df.sort_values("patient", ignore_index=True)
 
 
 def effect_sizes(
