@@ -12,7 +12,7 @@ import pytest
 from mtorlab.cli import main
 
 PASSING = "PK-KET-HUMAN-IV-40MIN,SIG-KET-RAT-HIPP-PMTOR-DOSE"
-EXPECTED_FAILURE = "PK-RAPA-RAT-PO-TROUGH"
+EXPECTED_FAILURE = "PK-RAPA-MOUSE-DIET-ERAPA"
 
 
 def test_table_json_html_and_petab(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
