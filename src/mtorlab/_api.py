@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,8 +90,13 @@ def library(*files: str) -> Library:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file (errors name file, field, value, allowed)."""
+    from mtorlab.errors import MtorlabError
     from mtorlab.scenario import load_scenario_file
 
+    if not isinstance(path, str | Path):
+        raise MtorlabError(
+            f"load_scenario: give a path to a scenario YAML file, not {type(path).__name__}"
+        )
     return load_scenario_file(path, model().readout_ids)
 
 
@@ -98,7 +104,7 @@ def simulate(
     scenario: Scenario | Mapping[str, object] | str | Path,
     *,
     outputs: Sequence[str] | str | None = None,
-    library_files: Sequence[str | Path] = (),
+    library_files: Sequence[str | Path] | str | Path = (),
 ) -> pd.DataFrame:
     """Simulate a scenario (object or YAML path) on the reference engine.
 
@@ -111,7 +117,8 @@ def simulate(
         Readout ids to report (default: the scenario's ``outputs``, else every readout); one
         id may be given as a string.
     library_files
-        Extra intervention-library files (new drugs as data), as ``--library`` does.
+        Extra intervention-library files (new drugs as data), as ``--library`` does (one
+        path may be given alone).
 
     Returns
     -------
@@ -121,8 +128,10 @@ def simulate(
     from mtorlab.scenario import run_scenario
 
     sc = _scenario(scenario)
-    lib = library(*(str(f) for f in library_files))
-    return run_scenario(model(), reference_engine, sc, _outputs(outputs), lib)
+    lib = library(*_library_files(library_files))
+    chosen = _outputs(outputs)
+    with _naming_outputs(chosen):
+        return run_scenario(model(), reference_engine, sc, chosen, lib)
 
 
 def _scenario(scenario: object) -> Scenario:
@@ -141,9 +150,44 @@ def _scenario(scenario: object) -> Scenario:
     )
 
 
-def _outputs(outputs: Sequence[str] | str | None) -> Sequence[str] | None:
-    """One readout id given as a string means that readout (not its letters)."""
-    return [outputs] if isinstance(outputs, str) else outputs
+def _outputs(outputs: Sequence[str] | str | None) -> list[str] | None:
+    """The ``outputs`` argument as a list of readout ids: one id given as a string means
+    that readout (not its letters); each id once."""
+    from mtorlab.errors import MtorlabError
+
+    if outputs is None:
+        return None
+    chosen = [outputs] if isinstance(outputs, str) else outputs
+    if not isinstance(chosen, Sequence) or not all(isinstance(o, str) for o in chosen):
+        raise MtorlabError(f"outputs: give readout ids (a list of strings), not {outputs!r:.60}")
+    twice = next((o for i, o in enumerate(chosen) if o in chosen[:i]), None)
+    if twice is not None:
+        raise MtorlabError(f"outputs: {twice!r} is listed twice; list each readout once")
+    return list(chosen)
+
+
+@contextmanager
+def _naming_outputs(chosen: Sequence[str] | None) -> Iterator[None]:
+    """An unknown readout of the ``outputs`` argument is said to be one."""
+    from mtorlab.errors import MtorlabError, UnknownIdError
+
+    try:
+        yield
+    except UnknownIdError as exc:
+        if chosen and exc.name in chosen:
+            raise MtorlabError(f"outputs: {exc}") from None
+        raise
+
+
+def _library_files(files: Sequence[str | Path] | str | Path) -> list[str]:
+    """The ``library_files`` argument as paths: one path may be given alone."""
+    from mtorlab.errors import MtorlabError
+
+    if isinstance(files, str | Path):
+        return [str(files)]
+    if not isinstance(files, Sequence) or not all(isinstance(f, str | Path) for f in files):
+        raise MtorlabError(f"library_files: give a list of library file paths, not {files!r:.60}")
+    return [str(f) for f in files]
 
 
 def simulate_batch(
@@ -151,7 +195,7 @@ def simulate_batch(
     rows: Sequence[Mapping[str, float]],
     *,
     outputs: Sequence[str] | str | None = None,
-    library_files: Sequence[str | Path] = (),
+    library_files: Sequence[str | Path] | str | Path = (),
     times_h: Sequence[float] | None = None,
 ) -> BatchRun:
     """Simulate a scenario for many parameter sets at once on the batch engine.
@@ -191,11 +235,29 @@ def simulate_batch(
                 raise UnknownIdError(f"model parameter (rows[{i}])", str(k), tuple(known))
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise MtorlabError(f"rows[{i}].{k}: {v!r} is not a finite number")
-    if times_h is not None and not all(
-        isinstance(t, int | float) and math.isfinite(t) and 0 <= t <= sc.duration_h for t in times_h
-    ):
-        raise MtorlabError(f"times_h: finite hours within the scenario's 0..{sc.duration_h:g} h")
-    lib = library(*(str(f) for f in library_files))
-    return run_scenario_batch(
-        model(), batch_engine, sc, rows, _outputs(outputs), lib, times_h=times_h
-    )
+    if times_h is not None:
+        _check_times(times_h, sc.duration_h)
+    lib = library(*_library_files(library_files))
+    chosen = _outputs(outputs)
+    with _naming_outputs(chosen):
+        return run_scenario_batch(model(), batch_engine, sc, rows, chosen, lib, times_h=times_h)
+
+
+def _check_times(times_h: object, duration_h: float) -> None:
+    """``times_h``: a non-empty list of finite, increasing hours within the scenario."""
+    import math
+
+    from mtorlab.errors import MtorlabError
+
+    allowed = f"give increasing, finite hours within the scenario's 0..{duration_h:g} h"
+    if isinstance(times_h, str | bytes) or not isinstance(times_h, Sequence) or not times_h:
+        raise MtorlabError(f"times_h: {allowed}, not {times_h!r:.60}")
+    for i, t in enumerate(times_h):
+        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
+            raise MtorlabError(f"times_h[{i}]: {t!r:.40} is not a finite number; {allowed}")
+        if not 0 <= t <= duration_h:
+            raise MtorlabError(f"times_h[{i}]: {t:g} h; {allowed}")
+        if i and t <= times_h[i - 1]:
+            raise MtorlabError(
+                f"times_h[{i}]: {t:g} h is not after {times_h[i - 1]:g} h; {allowed}"
+            )

@@ -34,7 +34,23 @@ class _UniqueKeyLoader(_BASE):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """An integer, or an error at its line for one too long to read (over 4,300 digits:
+        Python's limit on int() of a digit string)."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise _TooLong(
+                None, None, f"a number of {len(node.value):,} digits cannot be read",
+                node.start_mark,
+            ) from None  # fmt: skip
 
+
+class _TooLong(yaml.constructor.ConstructorError):
+    """A number too long to read (reported with its line, not as malformed YAML)."""
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
 _LOADER: Any = _UniqueKeyLoader
 
 
@@ -45,6 +61,10 @@ def load_yaml_text(text: str, source: str) -> Any:
     """
     try:
         return yaml.load(text, Loader=_LOADER)
+    except _TooLong as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "a value"
+        raise DataFileError(source, f"{where}: {exc.problem} (at most 4,300)") from None
     except ValueError as exc:  # Python's limit on int() of very long digit strings
         raise DataFileError(source, f"a value cannot be read: {str(exc).split(';')[0]}") from None
     except yaml.YAMLError as exc:

@@ -67,6 +67,8 @@ def validation_message(exc: Any) -> tuple[str, str]:
         msg = "unknown field"
     elif err["type"] == "missing":
         msg = "required field is missing"
+    elif err["type"] in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        msg = f"{err['input']!r}: {msg[0].lower()}{msg[1:]}"
     return loc, msg.removeprefix("Value error, ")
 
 
@@ -78,3 +80,8 @@ def verdict(error: str | None, passed: bool, expected_failure: str | None) -> st
     if passed:
         return "pass"
     return "xfail" if expected_failure else "fail"
+
+
+class Cancelled(MtorlabError):
+    """A simulation stopped part-way because its caller gave up (a web request that timed
+    out, a cancelled job): see :func:`mtorlab._cancel.cancellable`."""

@@ -151,7 +151,8 @@ def test_claims(client: TestClient) -> None:
 
 
 def test_render_and_parse_round_trip(client: TestClient) -> None:
-    sc = {**KETAMINE, "interventions": [{**KETAMINE["interventions"][0]}]}
+    # 15 days: the weekly rapamycin doses fall inside it (a dose after the end is an error)
+    sc = {**KETAMINE, "duration": "15 d", "interventions": [{**KETAMINE["interventions"][0]}]}
     sc["interventions"].append(
         {
             "drug": "rapamycin",

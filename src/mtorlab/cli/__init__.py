@@ -9,19 +9,39 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer._click import exceptions as click
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) the exit code."""
+    # typer carries its own click; its exceptions are what a usage error raises
+    import typer
+    from typer._click import exceptions as click
+
     from mtorlab.cli._app import build_app
     from mtorlab.errors import MtorlabError
 
     app = build_app()
     try:
-        app(args=argv, prog_name="mtorlab")
-    except SystemExit as exc:  # typer exits through SystemExit in standalone mode
+        # not standalone: usage errors come here, to be said in one line like the others
+        result = app(args=argv, prog_name="mtorlab", standalone_mode=False)
+    except SystemExit as exc:  # a command that exits itself
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except click.NoArgsIsHelpError as exc:  # `mtorlab` or a group alone: its help
+        exc.show()
+        return 2
+    except click.UsageError as exc:
+        return _usage_error(exc)
+    except click.ClickException as exc:
+        print(f"mtorlab: error: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except typer.Abort:
+        print("mtorlab: aborted", file=sys.stderr)
+        return 1
     except MtorlabError as exc:
         print(f"mtorlab: error: {exc}", file=sys.stderr)
         return 2
@@ -36,7 +56,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
-    return 0
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def _usage_error(exc: click.UsageError) -> int:
+    """A usage error (unknown option, bad or missing value) as one line naming the command."""
+    command = exc.ctx.command_path if exc.ctx is not None else "mtorlab"
+    message = " ".join(exc.format_message().split())
+    print(f"mtorlab: error: {message} (see '{command} --help')", file=sys.stderr)
+    return exc.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,12 +70,15 @@ def register(app: typer.Typer) -> None:
         from mtorlab._api import knowledge_base
         from mtorlab.claims._report import as_html, record, run_suite, summary
         from mtorlab.claims._runner import load_checks, select
+        from mtorlab.cli._output import check_output_path
         from mtorlab.errors import MtorlabError
 
         if lang not in ("en", "zh"):
             raise MtorlabError(f"--lang must be en or zh, not {lang!r}")
         if split not in ("", "training", "held_out"):
             raise MtorlabError(f"--split must be training or held_out, not {split!r}")
+        if html_path:
+            check_output_path(html_path, "--html")
         wanted = [s.strip() for s in only.split(",") if s.strip()]
         chosen = select(load_checks(checks_file or None), wanted)
         chosen = [c for c in chosen if not split or c.split == split]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mtorlab.cli._output import write_atomic
+
+if TYPE_CHECKING:
+    from mtorlab.figures._spec import Lang
 
 #: The figures of the review, with the help line of their command.
 FIGURES = {
@@ -27,15 +31,26 @@ def draw(
     ``values`` (entity id to log2 fold change) colours the nodes blue (down) to red (up).
     """
     from mtorlab._api import knowledge_base
+    from mtorlab.figures import figure_dot, load_figures, render
+
+    fmt = check_figure_options(output, lang)
+    label: Lang = "zh" if lang == "zh" else "en"  # checked above
+    kb = knowledge_base()
+    dot = figure_dot(kb, load_figures(kb), name, lang=label, legend=legend, values=values)
+    return write_atomic(output, render(dot, fmt))
+
+
+def check_figure_options(output: Path, lang: str) -> str:
+    """``--lang`` and ``-o`` (its folder and format), checked before any work; the format."""
+    from mtorlab.cli._output import check_output_path
     from mtorlab.errors import MtorlabError
-    from mtorlab.figures import LANGS, figure_dot, format_for, load_figures, render
+    from mtorlab.figures import LANGS, format_for
 
     if lang not in LANGS:
         raise MtorlabError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    fmt = format_for(output)
-    kb = knowledge_base()
-    dot = figure_dot(kb, load_figures(kb), name, lang=lang, legend=legend, values=values)
-    return write_atomic(output, render(dot, fmt))
+    check_output_path(output, "-o")
+    fmt: str = format_for(output)
+    return fmt
 
 
 def _command(fig_app: typer.Typer, name: str, help_text: str) -> None:
@@ -72,12 +87,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Figure 1 (or 2) coloured by a scenario's change vs its untreated control."""
         import mtorlab as mt
+        from mtorlab._api import library
         from mtorlab.claims._assertions import hours
         from mtorlab.errors import MtorlabError
         from mtorlab.figures._scenario import entity_changes
+        from mtorlab.scenario import check_plan
 
         if figure not in FIGURES:
             raise MtorlabError(f"--figure must be one of {', '.join(FIGURES)}, not {figure!r}")
+        check_figure_options(Path(output), lang)
         try:
             at_h = hours(at) if at is not None else None
         except ValueError as exc:
@@ -85,6 +103,9 @@ def register(app: typer.Typer) -> None:
         sc = mt.load_scenario(scenario)
         if not sc.interventions:
             raise MtorlabError(f"{scenario}: the scenario has no interventions to compare")
+        if at_h is not None and not 0 <= at_h <= sc.duration_h:
+            raise MtorlabError(f"--at {at}: outside the scenario's 0 h to {sc.duration}")
+        check_plan(mt.model(), sc, library(), str(scenario))
         values = entity_changes(sc, at_h)
         path = draw(figure, Path(output), lang, True, values)
         top = sorted(values.items(), key=lambda kv: -abs(kv[1]))[:5]

@@ -260,8 +260,10 @@ def register(app: typer.Typer) -> None:
         output: str = typer.Option(..., "--output", "-o", help="File to write."),
     ) -> None:
         """Write the knowledge base as JSON, GraphML or SIF."""
+        from mtorlab.cli._output import check_output_path
         from mtorlab.kb._export import export
 
+        check_output_path(output, "-o")
         path = write_atomic(output, export(_kb(), fmt))
         print(f"wrote {path}")
 

@@ -92,9 +92,13 @@ def _kb_export(fmt: str) -> str:
 
 def _export(fmt: str, output: Path) -> None:
     import mtorlab as mt
+    from mtorlab.cli._output import check_output_path
     from mtorlab.errors import UnknownIdError
     from mtorlab.io import EXPORTERS
 
+    if fmt not in KB_FORMATS and fmt not in EXPORTERS:
+        raise UnknownIdError("export format", fmt, (*EXPORTERS, *KB_FORMATS))
+    check_output_path(output, "-o")
     if fmt in KB_FORMATS:
         text = _kb_export(fmt)
     elif fmt in EXPORTERS:

@@ -15,6 +15,9 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -40,12 +43,40 @@ def check_output_path(path: str | Path | None, flag: str) -> None:
             return
 
 
+def check_table_path(path: str | Path | None, flag: str) -> None:
+    """:func:`check_output_path` for a results table, whose suffix must be .csv or .parquet."""
+    from mtorlab.errors import MtorlabError
+
+    check_output_path(path, flag)
+    if path is not None and Path(path).suffix.lower() not in TABLE_SUFFIXES:
+        raise MtorlabError(
+            f"{flag} {path}: the suffix must be .csv or .parquet, not "
+            f"{Path(path).suffix or '(none)'!r}"
+        )
+
+
+def check_folder_path(path: str | Path | None, flag: str) -> None:
+    """Refuse, before any work, an output folder that cannot be made: it is a file, or its
+    nearest existing ancestor is a file or not writable."""
+    from mtorlab.errors import MtorlabError
+
+    if path is None:
+        return
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise MtorlabError(f"{flag} {p}: is a file, not a folder")
+    if not p.exists():
+        check_output_path(p, flag)
+
+
 def check_store_path(path: str | None) -> None:
     """Refuse a ``--store`` that exists and is not a folder (nothing is written first)."""
     from mtorlab.errors import MtorlabError
 
     if path is not None and Path(path).exists() and not Path(path).is_dir():
         raise MtorlabError(f"--store {path}: is a file; the run store is a folder")
+    if path is not None and not Path(path).exists():
+        check_output_path(path, "--store")
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -53,9 +84,15 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
 
     A failure part-way leaves any earlier file of that name untouched.
     """
+    from mtorlab.errors import MtorlabError
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    check_output_path(target, "output")  # a path under a file, or a folder: one line
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise MtorlabError(f"output {target}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)

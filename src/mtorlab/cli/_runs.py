@@ -12,8 +12,10 @@ STORE_HELP = "Run store directory (default: $MTORLAB_STORE or the user's data di
 
 
 def _store(path: str | None) -> Any:
+    from mtorlab.cli._output import check_store_path
     from mtorlab.store import RunStore
 
+    check_store_path(path)
     return RunStore(path)
 
 
@@ -62,5 +64,8 @@ def register(app: typer.Typer) -> None:
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
         """Write a run's results table to CSV or Parquet."""
+        from mtorlab.cli._output import check_table_path
+
+        check_table_path(output, "-o")
         path = write_table(_store(store).load(run_id), output)
         print(f"wrote {path}")

@@ -59,12 +59,14 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         import mtorlab as mt
+        from mtorlab._api import library
         from mtorlab.analysis import sensitivity
         from mtorlab.claims._assertions import hours
-        from mtorlab.cli._output import check_output_path, check_store_path
+        from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
         from mtorlab.errors import MtorlabError
+        from mtorlab.scenario import check_plan
 
-        check_output_path(output, "-o")
+        check_table_path(output, "-o")
         check_output_path(plot, "--plot")
         check_store_path(store)
         started = time.perf_counter()
@@ -75,6 +77,14 @@ def register(app: typer.Typer) -> None:
         sc = mt.load_scenario(scenario)
         if at_h > sc.duration_h:
             raise MtorlabError(f"--at {at}: later than the scenario's duration ({sc.duration})")
+        if at_h < 0:
+            raise MtorlabError(f"--at {at}: give a time from the scenario's start (0 h or later)")
+        plan = check_plan(mt.model(), sc, library(), str(scenario))
+        if readout not in plan.pk_readouts:
+            try:
+                mt.model().readout(readout)
+            except MtorlabError as exc:
+                raise MtorlabError(f"--readout: {exc}") from None
         with Progress(transient=True) as bar:
             task = bar.add_task(f"{method} samples", total=None)
 

@@ -85,14 +85,19 @@ def _sweep(sc: Any, spec: str, outputs: list[str] | None, libs: list[str]) -> tu
     from rich.progress import Progress
 
     import mtorlab as mt
+    from mtorlab._api import library
+    from mtorlab.scenario import check_plan
     from mtorlab.scenario._vary import apply_sweep, parse_vary
 
     sweep = parse_vary(spec)
+    swept = [apply_sweep(sc, sweep, value) for value in sweep.values]
+    for value, one in zip(sweep.values, swept, strict=True):  # every value planned first
+        check_plan(mt.model(), one, library(*libs), f"--vary {sweep.label}={value}")
     frames, summary = [], []
     with Progress(transient=True) as bar:
         task = bar.add_task(f"{sweep.label}", total=len(sweep.values))
-        for value in sweep.values:
-            run = mt.simulate(apply_sweep(sc, sweep, value), outputs=outputs, library_files=libs)
+        for value, one in zip(sweep.values, swept, strict=True):
+            run = mt.simulate(one, outputs=outputs, library_files=libs)
             frames.append(run.assign(vary=value))
             row: dict[str, Any] = {"vary": value, "dose": float(value.split()[0])}
             for col in run.columns[1:]:
@@ -104,6 +109,23 @@ def _sweep(sc: Any, spec: str, outputs: list[str] | None, libs: list[str]) -> tu
     long = pd.concat(frames, ignore_index=True)
     long.attrs.update(frames[0].attrs, scenario=f"{sc.name} [{sweep.label} sweep]")
     return long, pd.DataFrame(summary)
+
+
+def _check_outputs(sc: Any, chosen: list[str] | None, drug_readouts: tuple[str, ...]) -> None:
+    """``--outputs``: readouts of the model or of the scenario's drugs, each once."""
+    import mtorlab as mt
+    from mtorlab.errors import MtorlabError
+    from mtorlab.scenario import output_ids
+
+    if not chosen:
+        raise MtorlabError("--outputs: give readout ids, comma-separated (e.g. bdnf,mtorc1_neuron)")
+    twice = next((o for i, o in enumerate(chosen) if o in chosen[:i]), None)
+    if twice is not None:
+        raise MtorlabError(f"--outputs: {twice!r} is listed twice; list each readout once")
+    try:
+        output_ids(mt.model(), sc, chosen, drug_readouts)
+    except MtorlabError as exc:
+        raise MtorlabError(f"--outputs: {exc}") from None
 
 
 def run_simulate(
@@ -118,10 +140,11 @@ def run_simulate(
     """The ``simulate`` command (see its help)."""
     import mtorlab as mt
     from mtorlab._api import library as load_library
-    from mtorlab.cli._output import check_output_path, check_store_path
+    from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
     from mtorlab.plots import dose_response, time_courses
+    from mtorlab.scenario import check_plan
 
-    check_output_path(output, "-o")
+    check_table_path(output, "-o")
     check_output_path(plot, "--plot")
     check_store_path(store)
     start = time.perf_counter()
@@ -129,7 +152,10 @@ def run_simulate(
     for f in libs:
         load_library(f)  # validate --library files before anything runs
     sc = mt.load_scenario(scenario)
+    plan = check_plan(mt.model(), sc, load_library(*libs), str(scenario))
     chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
+    if outputs is not None:
+        _check_outputs(sc, chosen, tuple(plan.pk_readouts))
     if vary:
         frame, table = _sweep(sc, vary, chosen, libs)
         readouts = [c for c in frame.columns if c not in ("time_h", "vary")]

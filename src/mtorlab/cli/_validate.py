@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run the validation datasets; exit code 1 if any fails (an xfail does not fail)."""
+        from mtorlab.cli._output import check_folder_path, check_output_path
         from mtorlab.errors import MtorlabError
         from mtorlab.validation import (
             as_html,
@@ -81,6 +82,10 @@ def register(app: typer.Typer) -> None:
 
         if split not in ("", "training", "held_out"):
             raise MtorlabError(f"--split must be training or held_out, not {split!r}")
+        if html_path:
+            check_output_path(html_path, "--html")
+        if petab_dir:
+            check_folder_path(petab_dir, "--petab")
         datasets = load_datasets()
         splits = load_split(datasets)
         chosen = select(datasets, [s.strip() for s in only.split(",")])

@@ -261,8 +261,11 @@ class RoadRunnerEngine:
             slot = added.setdefault(float(t), {})
             for name, amount in amounts.items():
                 slot[name] = slot.get(name, 0.0) + amount
+        from mtorlab._cancel import check_cancelled
+
         rows: list[np.ndarray] = []
         for a, b in pairwise(bounds):
+            check_cancelled()  # a timed-out web request stops here, between doses
             if a in by_time:
                 self._apply(by_time[a])
             if a in added:

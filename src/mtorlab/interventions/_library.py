@@ -39,29 +39,53 @@ class Library:
         except KeyError:
             raise UnknownIdError("drug or intervention", drug_id, tuple(self.entries)) from None
 
-    def extended(self, entries: Iterable[Mapping[str, Any]], source: str) -> Library:
-        """A new library with ``entries`` (raw mappings from ``source``) added or replacing."""
+    def extended(
+        self, entries: Iterable[Mapping[str, Any]], source: str, *, check_kb: bool = True
+    ) -> Library:
+        """A new library with ``entries`` (raw mappings from ``source``) added or replacing;
+        ``check_kb``: their targets' mechanisms must be in the knowledge base."""
         new = dict(self.entries)
         origin = dict(self.origin)
-        for drug in parse_entries(entries, source):
+        for drug in parse_entries(entries, source, check_kb=check_kb):
             new[drug.id] = drug
             origin[drug.id] = source
         return Library(new, origin)
 
 
-def parse_entries(entries: Iterable[Mapping[str, Any]], source: str) -> list[Drug]:
-    """Validate raw entries; the first problem raises :class:`DataFileError`."""
+def parse_entries(
+    entries: Iterable[Mapping[str, Any]], source: str, *, check_kb: bool = True
+) -> list[Drug]:
+    """Validate raw entries; the first problem raises :class:`DataFileError`.
+
+    With ``check_kb`` every target's mechanisms must be mechanisms of the knowledge base
+    (the evidence chain of a report or a ranking reads them there). The built-in library
+    is checked against it by the test suite instead.
+    """
     out = []
     for i, raw in enumerate(entries):
         entry = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, Mapping) else f"#{i + 1}"
         if not isinstance(raw, Mapping):
             raise DataFileError(source, "a library entry must be a mapping", entry=entry)
         try:
-            out.append(Drug.model_validate(raw))
+            drug = Drug.model_validate(raw)
         except ValidationError as exc:
             loc, msg = validation_message(exc)
             raise DataFileError(source, msg, entry=entry, field=loc) from None
+        if check_kb:
+            _known_mechanisms(drug, source)
+        out.append(drug)
     return out
+
+
+def _known_mechanisms(drug: Drug, source: str) -> None:
+    from mtorlab._api import knowledge_base
+
+    known = knowledge_base().mechanisms
+    for k, target in enumerate(drug.targets):
+        for m in target.mechanisms:
+            if m not in known:
+                msg = str(UnknownIdError("mechanism (not in the knowledge base)", m, tuple(known)))
+                raise DataFileError(source, msg, entry=drug.id, field=f"targets.{k}.mechanisms")
 
 
 def read_library_file(path: str | Path) -> list[Mapping[str, Any]]:
@@ -76,7 +100,7 @@ def read_library_file(path: str | Path) -> list[Mapping[str, Any]]:
 def load_library(*extra_files: str | Path) -> Library:
     """The built-in library, extended by each of ``extra_files`` in order."""
     base = builtin_path()
-    lib = Library({}, {}).extended(read_library_file(base), str(base))
+    lib = Library({}, {}).extended(read_library_file(base), str(base), check_kb=False)
     for f in extra_files:
         lib = lib.extended(read_library_file(f), str(f))
     return lib

@@ -10,7 +10,7 @@ and provenance, the same provenance types as the model's parameters.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -61,6 +61,40 @@ class Quantity(_Record):
         return float(registry().Quantity(self.value, self.unit).to(unit).magnitude)
 
 
+#: What each kind of quantity is measured in: a unit it must convert to, and its name.
+_DIMENSIONS = {
+    "h": "time",
+    "L/kg": "volume per body weight",
+    "L/h/kg": "clearance per body weight (L/h/kg)",
+    "dimensionless": "a pure number (dimensionless)",
+    "mg/L": "mass concentration (mg/L)",
+    "mg/kg": "dose per body weight (mg/kg)",
+    "g/mol": "molar mass (g/mol)",
+}
+
+
+def check_units(quantities: dict[str, tuple[Quantity | None, str]]) -> None:
+    """Refuse a quantity whose unit does not convert to the one its field needs (a half-life
+    in mg would fail only when the model is built). Raises ValueError naming the field."""
+    from mtorlab.units import parse_units, registry
+
+    for name, (q, unit) in quantities.items():
+        if q is not None and not registry().Quantity(1, parse_units(q.unit)).is_compatible_with(
+            unit
+        ):
+            raise ValueError(
+                f"{name}: {q.unit!r} is not a unit of {_DIMENSIONS[unit]}, e.g. {unit}"
+            )
+
+
+def check_fraction(name: str, q: Quantity) -> None:
+    """A fraction of the dose (bioavailability, fraction formed) lies in (0, 1]."""
+    if not 0 < q.value <= 1:
+        raise ValueError(
+            f"{name} is a fraction of the dose: above 0 and at most 1, got {q.value:g}"
+        )
+
+
 class Metabolite(_Record):
     """An active metabolite formed from the parent's elimination (e.g. norfluoxetine)."""
 
@@ -69,6 +103,16 @@ class Metabolite(_Record):
     fraction_formed: Quantity
     half_life: Quantity
     volume: Quantity
+
+    @model_validator(mode="after")
+    def _units(self) -> Metabolite:
+        fraction = (self.fraction_formed, "dimensionless")
+        check_units(
+            {"fraction_formed": fraction, "half_life": (self.half_life, "h"),
+             "volume": (self.volume, "L/kg")}
+        )  # fmt: skip
+        check_fraction("fraction_formed", self.fraction_formed)
+        return self
 
 
 class SpeciesPK(_Record):
@@ -113,7 +157,25 @@ class SpeciesPK(_Record):
         for name, q in positive.items():
             if not q.value > 0:
                 raise ValueError(f"{name} must be greater than 0, got {q.value:g} {q.unit}")
+        for route, q in self.bioavailability.items():
+            check_fraction(f"bioavailability.{route}", q)
+        self._units()
         return self
+
+    def _units(self) -> None:
+        units: dict[str, tuple[Quantity | None, str]] = {
+            "half_life": (self.half_life, "h"), "volume": (self.volume, "L/kg"),
+            "peripheral_volume": (self.peripheral_volume, "L/kg"),
+            "distribution_clearance": (self.distribution_clearance, "L/h/kg"),
+            "brain_partition": (self.brain_partition, "dimensionless"),
+            "brain_equilibration_half_life": (self.brain_equilibration_half_life, "h"),
+            "autoinhibition": (self.autoinhibition, "mg/L"),
+        }  # fmt: skip
+        for field, unit in (("absorption_half_life", "h"), ("bioavailability", "dimensionless"),
+                            ("anaesthetic_dose", "mg/kg")):  # fmt: skip
+            for route, q in getattr(self, field).items():
+                units[f"{field}.{route}"] = (q, unit)
+        check_units(units)
 
 
 class EffectCompartment(_Record):
@@ -128,6 +190,22 @@ class EffectCompartment(_Record):
     half_life: Quantity
     note: str = Field(min_length=10)
 
+    @model_validator(mode="after")
+    def _units(self) -> EffectCompartment:
+        check_units({"half_life": (self.half_life, "h")})
+        try:
+            same = parse_dose_unit(self.reference_dose.unit).is_compatible_with(
+                parse_dose_unit(self.dose_unit)
+            )
+        except Exception as exc:  # pint raises several error types for a bad unit
+            raise ValueError(f"dose_unit {self.dose_unit!r} is not a unit ({exc})") from None
+        if not same:
+            raise ValueError(
+                f"reference_dose is in {self.reference_dose.unit!r}, not a unit of the "
+                f"dose_unit {self.dose_unit!r}"
+            )
+        return self
+
 
 class Formulation(_Record):
     """A formulation that changes exposure (e.g. PEG-liposomal rapamycin)."""
@@ -136,6 +214,15 @@ class Formulation(_Record):
     description: str = Field(min_length=5)
     brain_partition_factor: Quantity
     peripheral_effect_factor: Quantity
+
+    @model_validator(mode="after")
+    def _units(self) -> Formulation:
+        one = "dimensionless"
+        check_units(
+            {"brain_partition_factor": (self.brain_partition_factor, one),
+             "peripheral_effect_factor": (self.peripheral_effect_factor, one)}
+        )  # fmt: skip
+        return self
 
 
 class Target(_Record):
@@ -165,6 +252,21 @@ class Target(_Record):
                 raise ValueError(f"{m!r} is not a mechanism id (m_…)")
         return v
 
+    @model_validator(mode="after")
+    def _potency_unit(self) -> Target:
+        if self.site == "effect":
+            check_units({"ec50": (self.ec50, "dimensionless")})
+            return self
+        from mtorlab.units import parse_units, registry
+
+        q = registry().Quantity(1, parse_units(self.ec50.unit))
+        if not (q.check("[mass]/[length]**3") or q.check("[substance]/[length]**3")):
+            raise ValueError(
+                f"ec50: {self.ec50.unit!r} is not a concentration; use a mass concentration "
+                "(ng/mL, mg/L) or a molar one (uM, with the drug's molar_mass)"
+            )
+        return self
+
 
 class Drug(_Record):
     """One library entry: a drug (PK) or an intervention (effect compartment)."""
@@ -192,6 +294,13 @@ class Drug(_Record):
 
     @model_validator(mode="after")
     def _exposure(self) -> Drug:
+        check_units({"molar_mass": (self.molar_mass, "g/mol")})
+        molar = [t for t in self.targets if t.site != "effect" and _molar(t.ec50)]
+        if molar and self.molar_mass is None:
+            raise ValueError(
+                f"a molar EC50 ({molar[0].ec50.unit}, on {molar[0].input}) needs the drug's "
+                "molar_mass (g/mol) to convert it"
+            )
         if bool(self.pk) == (self.effect_compartment is not None):
             raise ValueError("an entry has either `pk` (per species) or `effect_compartment`")
         sites = {t.site for t in self.targets}
@@ -200,3 +309,16 @@ class Drug(_Record):
         if self.effect_compartment is not None and sites != {"effect"}:
             raise ValueError("an effect-compartment entry's targets use site `effect`")
         return self
+
+
+def parse_dose_unit(unit: str) -> Any:
+    """An effect compartment's dose unit as a pint quantity of 1 (``min``, ``mg/kg``)."""
+    from mtorlab.units import parse_units, registry
+
+    return registry().Quantity(1, parse_units(unit))
+
+
+def _molar(q: Quantity) -> bool:
+    from mtorlab.units import parse_units, registry
+
+    return bool(registry().Quantity(1, parse_units(q.unit)).check("[substance]/[length]**3"))

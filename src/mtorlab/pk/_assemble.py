@@ -54,12 +54,16 @@ def _times(iv: Intervention, where: str, duration_h: float) -> tuple[float, ...]
 
 
 def _entry(iv: Intervention, where: str, library: Library) -> Drug:
-    drug = library.get(iv.name)
     key = "drug" if iv.drug is not None else "intervention"
+    try:
+        drug = library.get(iv.name)
+    except UnknownIdError as exc:
+        raise MtorlabError(f"{where}.{key}: {exc}") from None
     if (drug.kind == "intervention") != (key == "intervention"):
         right = "intervention" if drug.kind == "intervention" else "drug"
         raise MtorlabError(
-            f"{where}.{key}: {drug.id!r} is a {drug.kind}; write `{right}: {drug.id}`"
+            f"{where}.{key}: {drug.id!r} is {'an' if drug.kind == 'intervention' else 'a'} "
+            f"{drug.kind}; write `{right}: {drug.id}`"
         )
     return drug
 

@@ -4,6 +4,7 @@ from mtorlab.scenario._load import load_scenario_file, validate_scenario
 from mtorlab.scenario._quantity import Quantity, parse_quantity
 from mtorlab.scenario._run import (
     BatchRun,
+    check_plan,
     current_overrides,
     output_ids,
     parameter_overrides,
@@ -19,6 +20,7 @@ __all__ = [
     "Quantity",
     "Scenario",
     "Schedule",
+    "check_plan",
     "current_overrides",
     "load_scenario_file",
     "output_ids",

@@ -28,19 +28,54 @@ def _where(loc: tuple[Any, ...]) -> tuple[str | None, str]:
     return None, ".".join(str(p) for p in parts) or "(scenario)"
 
 
+#: What a pydantic type error expected, in the words of the scenario format.
+_EXPECTED = {
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "string_type": "text",
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "finite_number": "a finite number",
+}
+
+
+def shown(value: Any) -> str:
+    """A user's value for a message: its repr, shortened (never a 5,000-digit integer)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _message(err: Mapping[str, Any]) -> str:
     kind, msg, value = err["type"], str(err["msg"]), err.get("input")
     if kind == "literal_error":
-        return f"{value!r} is not allowed; expected {err.get('ctx', {}).get('expected')}"
+        return f"{shown(value)} is not allowed; expected {err.get('ctx', {}).get('expected')}"
     if kind == "extra_forbidden":
         return "unknown field (check its spelling against the scenario format in the README)"
     if kind == "missing":
         return "required field is missing"
     if kind in {"greater_than_equal", "less_than_equal", "bool_parsing", "float_parsing"}:
-        return f"{value!r}: {msg[0].lower()}{msg[1:]}"
+        return f"{shown(value)}: {msg[0].lower()}{msg[1:]}"
+    if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{shown(value)} is too large for a number"
+    if kind in _EXPECTED:
+        return f"{shown(value)} is not {_EXPECTED[kind]}"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not a valid id (lower-case letters, digits and _)"
+        return f"{shown(value)} is not a valid id (lower-case letters, digits and _)"
     return msg.removeprefix("Value error, ")
+
+
+def validation_error(exc: ValidationError, source: str) -> DataFileError:
+    """A scenario's first validation problem as one line naming ``source`` and the field."""
+    err = exc.errors()[0]
+    entry, fld = _where(tuple(err["loc"]))
+    return DataFileError(source, _message(err), entry=entry, field=fld)
 
 
 def _metabolite_readouts(scenario: Scenario, given: set[str]) -> list[str]:
@@ -66,10 +101,8 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
         raise DataFileError(source, "a scenario must be a mapping of fields (name, species, ...)")
     try:
         scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        entry, fld = _where(tuple(err["loc"]))
-        raise DataFileError(source, _message(err), entry=entry, field=fld) from None
+    except DataFileError as exc:  # Scenario.__init__ names itself; this names the source
+        raise DataFileError(source, exc.message, entry=exc.entry, field=exc.field) from None
     if scenario.drugs:
         from mtorlab.interventions import parse_entries
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mtorlab.errors import MtorlabError, UnknownIdError
+from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,19 +73,60 @@ def _target(plan: Plan, model: Model, readout: str) -> str:
 def _prepare(
     model: Model, scenario: Scenario, outputs: Sequence[str] | None, library: Library | None
 ) -> tuple[Plan, list[str], dict[str, float], int, list[str]]:
-    """What both engines need: plan, readouts, parameters in force, grid size, targets."""
+    """What both engines need: plan, readouts, parameters in force, grid size, targets.
+
+    A problem with the plan (a drug, route, dose or dose time) raises DataFileError naming
+    the scenario and, where there is one, the intervention and its field.
+    """
     from mtorlab.interventions import load_library
     from mtorlab.pk import plan_scenario
 
-    lib = library if library is not None else load_library()
-    if scenario.drugs:
-        lib = lib.extended(scenario.drugs, f"scenario {scenario.name!r}: drugs")
-    plan = plan_scenario(model, scenario, lib)
+    source = f"scenario {scenario.name!r}"
+    try:
+        lib = library if library is not None else load_library()
+        if scenario.drugs:
+            lib = lib.extended(scenario.drugs, f"{source}: drugs")
+        plan = plan_scenario(model, scenario, lib)
+    except DataFileError:
+        raise
+    except MtorlabError as exc:
+        raise _plan_error(exc, source) from None
     chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
     params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
     n_points = scenario.n_points()
     targets = [_target(plan, plan.model, r) for r in chosen]
     return plan, chosen, params, n_points, targets
+
+
+_AT_INTERVENTION = re.compile(r"^interventions #(\d+)\.([\w.]+): (.+)$", re.S)
+
+
+def _plan_error(exc: MtorlabError, source: str) -> DataFileError:
+    """``interventions #2.route: ...`` as a DataFileError with that entry and field."""
+    m = _AT_INTERVENTION.match(str(exc))
+    if m is None:
+        return DataFileError(source, str(exc))
+    return DataFileError(source, m.group(3), entry=f"interventions #{m.group(1)}", field=m.group(2))
+
+
+def check_plan(model: Model, scenario: Scenario, library: Library | None, source: str) -> Plan:
+    """Plan ``scenario`` as a run would (its drugs, routes, formulations, doses and their
+    times, its drugs' model inputs) without simulating it.
+
+    Raises
+    ------
+    DataFileError
+        Naming ``source`` (the file, say) and, where there is one, the intervention and
+        its field.
+    """
+    try:
+        return _prepare(model, scenario, None, library)[0]
+    except DataFileError as exc:
+        own = f"scenario {scenario.name!r}"
+        if not exc.file.startswith(own):
+            raise
+        where = source + exc.file.removeprefix(own)
+        raise DataFileError(where, exc.message, entry=exc.entry, field=exc.field) from None
 
 
 def run_scenario(

@@ -57,13 +57,19 @@ class Schedule(_Record):
     every: Time
     count: int = Field(ge=1, le=10_000)
 
-    @model_validator(mode="after")
-    def _positive(self) -> Schedule:
-        if self.every.value <= 0:
-            raise ValueError(f"every must be longer than zero, got {self.every}")
-        if self.start.value < 0:
-            raise ValueError(f"start must not be negative, got {self.start}")
-        return self
+    @field_validator("every")
+    @classmethod
+    def _positive_every(cls, v: Quantity) -> Quantity:
+        if v.value <= 0:
+            raise ValueError(f"every must be longer than zero, got {v}")
+        return v
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: Quantity) -> Quantity:
+        if v.value < 0:
+            raise ValueError(f"start must not be negative, got {v}")
+        return v
 
     def times(self) -> list[float]:
         """Dose times in hours."""
@@ -88,11 +94,21 @@ class Intervention(_Record):
             raise ValueError("give exactly one of `drug:` or `intervention:`")
         if (self.at is None) == (self.schedule is None):
             raise ValueError("give exactly one of `at:` (single dose) or `schedule:` (repeated)")
-        if self.at is not None and self.at.value < 0:
-            raise ValueError(f"at must not be negative, got {self.at}")
-        if self.over is not None and self.over.value <= 0:
-            raise ValueError(f"over must be longer than zero, got {self.over}")
         return self
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, v: Quantity | None) -> Quantity | None:
+        if v is not None and v.value < 0:
+            raise ValueError(f"at must not be negative, got {v}")
+        return v
+
+    @field_validator("over")
+    @classmethod
+    def _over(cls, v: Quantity | None) -> Quantity | None:
+        if v is not None and v.value <= 0:
+            raise ValueError(f"over must be longer than zero, got {v}")
+        return v
 
     @field_validator("dose")
     @classmethod
@@ -123,6 +139,18 @@ class Scenario(_Record):
     output_step: Time | None = None
     description: str | None = None
     drugs: tuple[dict[str, Any], ...] = ()
+
+    def __init__(self, **data: Any) -> None:
+        """A bad field raises the one-line DataFileError of a scenario file, naming the
+        field (pydantic validates through here, so ``model_validate`` raises it too)."""
+        from pydantic import ValidationError
+
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from mtorlab.scenario._load import validation_error
+
+            raise validation_error(exc, "Scenario(...)") from None
 
     @field_validator("name")
     @classmethod

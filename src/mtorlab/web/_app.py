@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from mtorlab import __version__
 from mtorlab.web import _catalog, _claims, _kb, _scenario, _simulate
-from mtorlab.web._errors import BodyLimit, RateLimit, install_handlers
+from mtorlab.web._errors import BodyLimit, HostCheck, RateLimit, install_handlers
 from mtorlab.web._runner import Runner, SimulateFn
 
 if TYPE_CHECKING:
@@ -83,9 +83,7 @@ def create_app(
     if rate_per_minute is not None:
         app.add_middleware(RateLimit, per_minute=rate_per_minute)
     if allowed_hosts is not None:
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
-
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+        app.add_middleware(HostCheck, allowed=allowed_hosts)
     for module in (_kb, _catalog, _scenario, _simulate, _claims):
         app.include_router(module.router)
 

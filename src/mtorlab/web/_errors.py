@@ -70,6 +70,23 @@ def _validation_field(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or (str(loc[0]) if loc else None)
 
 
+#: JSON's names for the Python types of a parsed body.
+_JSON_TYPES = {"dict": "an object", "list": "a list", "str": "a string", "int": "a number",
+               "float": "a number", "bool": "true or false", "NoneType": "null"}  # fmt: skip
+
+
+def _request_message(err: dict[str, Any]) -> str:
+    """A request-validation problem in the API's words (the body is JSON, not Python)."""
+    msg = str(err.get("msg", "invalid request")).removeprefix("Value error, ")
+    loc = tuple(err.get("loc", ()))
+    if loc == ("body",) and err.get("type") == "missing":
+        return "the request body is missing; send a JSON object (the scenario)"
+    if loc == ("body",) and err.get("type") in {"dict_type", "model_attributes_type"}:
+        got = _JSON_TYPES.get(type(err.get("input")).__name__, type(err.get("input")).__name__)
+        return f"the request body must be a JSON object (content-type application/json), not {got}"
+    return msg
+
+
 def install_handlers(app: FastAPI) -> None:
     """Route every error through :func:`error_body`, never a bare 500 with a traceback."""
 
@@ -86,9 +103,8 @@ def install_handlers(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errs = exc.errors()
         first = errs[0] if errs else {"msg": "invalid request", "loc": ()}
-        msg = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
         field = _validation_field(tuple(first.get("loc", ())))
-        return JSONResponse(error_body(msg, field), status_code=422)
+        return JSONResponse(error_body(_request_message(first), field), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -168,6 +184,31 @@ async def send_json_error(
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+class HostCheck:
+    """ASGI middleware: answer only requests whose Host header is one of ``allowed`` (a JSON
+    400 otherwise), so that a web page cannot reach a loopback server by DNS rebinding."""
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.allowed = {h.lower() for h in allowed}
+
+    @staticmethod
+    def _name(host: str) -> str:
+        if host.startswith("["):  # [::1]:8000
+            return host[: host.find("]") + 1]
+        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").strip().lower()
+        if self._name(host) in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        await send_json_error(send, 400, error_body("Invalid host header", "host"))
 
 
 class RateLimit:

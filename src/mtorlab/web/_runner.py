@@ -3,8 +3,9 @@
 The reference engine is one libRoadRunner instance, which is not thread-safe, and
 threads give no speed-up on it (PRODUCT.md, engine notes), so one worker runs every
 simulation in turn while the server keeps answering other requests. A job holds up to
-four scenarios; cancelling it drops its queued scenarios and discards the rest (a single
-28-day run takes milliseconds, so the worker is never held for long).
+four scenarios; cancelling it drops its queued scenarios and stops the running one. A
+synchronous request that times out stops its simulation too (between integration
+segments, i.e. between doses), so a 504 frees the worker for the requests behind it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mtorlab.errors import MtorlabError
+from mtorlab._cancel import cancellable, check_cancelled
+from mtorlab.errors import Cancelled, MtorlabError
 from mtorlab.web._errors import ApiError, error_body, simulation_error
 
 if TYPE_CHECKING:
@@ -98,10 +100,18 @@ class Runner:
 
     def __init__(self, simulate: SimulateFn) -> None:
         self._simulate = simulate
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtorlab-sim")
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._pending = 0
         self._jobs: OrderedDict[str, Job] = OrderedDict()
+
+    def _worker(self) -> ThreadPoolExecutor:
+        """The one worker thread (started on first use, again after a shutdown: an app
+        whose lifespan runs twice, as under test clients, keeps working)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtorlab-sim")
+            return self._pool
 
     def _admit(self) -> None:
         with self._lock:
@@ -113,14 +123,23 @@ class Runner:
         with self._lock:
             self._pending -= 1
 
-    def submit(self, scenario: Scenario) -> Future[dict[str, Any]]:
-        """Queue one simulation; the future gives :func:`frame_json`'s result."""
+    def submit(
+        self, scenario: Scenario, cancel: threading.Event | None = None
+    ) -> Future[dict[str, Any]]:
+        """Queue one simulation; the future gives :func:`frame_json`'s result.
+
+        Setting ``cancel`` stops the simulation between integration segments (raising
+        :class:`~mtorlab.errors.Cancelled`), so a caller that gave up frees the worker.
+        """
         self._admit()
+        event = cancel or threading.Event()
 
         def work() -> dict[str, Any]:
-            return frame_json(self._simulate(scenario), scenario)
+            with cancellable(event):
+                check_cancelled()  # given up while it waited in the queue
+                return frame_json(self._simulate(scenario), scenario)
 
-        fut = self._pool.submit(work)
+        fut = self._worker().submit(work)
         fut.add_done_callback(self._release)
         return fut
 
@@ -147,7 +166,7 @@ class Runner:
         with self._lock:
             self._jobs[job.id] = job
             self._evict()
-        job.future = self._pool.submit(self._run_job, job)
+        job.future = self._worker().submit(self._run_job, job)
         job.future.add_done_callback(self._release)
         return job
 
@@ -165,8 +184,12 @@ class Runner:
                 if job.cancel.is_set():
                     job.status = "cancelled"
                     return
-                job.results.append(frame_json(self._simulate(sc), sc))
+                with cancellable(job.cancel):  # a cancel stops the running scenario too
+                    job.results.append(frame_json(self._simulate(sc), sc))
                 job.done += 1
+        except Cancelled:
+            job.status = "cancelled"
+            return
         except MtorlabError as exc:
             err = simulation_error(exc)
             field = f"scenarios[{job.done}]" + (f".{err.field}" if err.field else "")
@@ -189,7 +212,7 @@ class Runner:
         return job
 
     def cancel(self, job_id: str) -> Job:
-        """Cancel a job: drop it if still queued, stop it between scenarios if running."""
+        """Cancel a job: drop it if still queued, stop its running scenario if running."""
         job = self.job(job_id)
         job.cancel.set()
         if job.future is not None and job.future.cancel():
@@ -200,4 +223,7 @@ class Runner:
         """Stop the worker (queued work is dropped)."""
         for job in list(self._jobs.values()):
             job.cancel.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -57,7 +57,7 @@ def _limits(sc: Scenario) -> None:
         raise ApiError(422, f"at most {MAX_OUTPUTS} outputs per request", "outputs")
     if len(sc.interventions) > MAX_INTERVENTIONS:
         raise ApiError(422, f"at most {MAX_INTERVENTIONS} interventions", "interventions")
-    known = _library_ids()
+    known = (*_library_ids(), *(str(d.get("id")) for d in sc.drugs))  # and its own drugs
     for i, iv in enumerate(sc.interventions):
         if iv.name not in known:
             what = "drug" if iv.drug else "intervention"
@@ -69,21 +69,23 @@ def _limits(sc: Scenario) -> None:
 
 
 def validate(data: Any) -> Scenario:
-    """A scenario mapping validated by the package, then against the server's limits.
+    """A scenario mapping validated by the package, against the server's limits, and
+    planned (drugs, routes, doses and their times) without simulating it.
 
     Raises
     ------
     ApiError
         422 naming the field, the bad value and what is allowed.
     """
-    from mtorlab._api import model
-    from mtorlab.scenario import validate_scenario
+    from mtorlab._api import library, model
+    from mtorlab.scenario import check_plan, validate_scenario
 
     try:
         sc = validate_scenario(data, "scenario", model().readout_ids)
+        _limits(sc)
+        check_plan(model(), sc, library(), "scenario")  # routes, doses, times: before a job
     except DataFileError as exc:
         raise data_error(exc) from None
-    _limits(sc)
     return sc
 
 
@@ -167,8 +169,30 @@ def render_yaml(data: dict[str, Any]) -> str:
     return text
 
 
+#: Deepest nesting of flow collections (``[`` and ``{``) the parser is given: a scenario
+#: needs four; 20,000 made the pure-Python parser recurse for seconds before it gave up.
+MAX_FLOW_DEPTH = 64
+
+
+def _flow_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest in ``text`` (counted in quoted strings too: a bound,
+    not a parse)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
 def parse_yaml(text: str) -> dict[str, Any]:
     """A scenario mapping from YAML text (JSON-ready: dates and the like become strings)."""
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise ApiError(
+            422, f"YAML is nested too deeply (more than {MAX_FLOW_DEPTH} levels of [ or {{)", "yaml"
+        )
     try:
         data = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import re
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -31,7 +32,8 @@ def _runner(request: Request) -> Runner:
 
 async def _simulate(request: Request, scenario: dict[str, Any]) -> dict[str, Any]:
     sc = await asyncio.to_thread(validate, scenario)
-    fut = _runner(request).submit(sc)
+    cancel = threading.Event()
+    fut = _runner(request).submit(sc, cancel)
     try:
         result: dict[str, Any] = await asyncio.wait_for(
             asyncio.wrap_future(fut), SIMULATE_TIMEOUT_S
@@ -39,10 +41,13 @@ async def _simulate(request: Request, scenario: dict[str, Any]) -> dict[str, Any
     except MtorlabError as exc:
         raise simulation_error(exc) from None
     except TimeoutError:
-        fut.cancel()
         raise ApiError(
             504, f"the simulation took longer than {SIMULATE_TIMEOUT_S:g} s; use /api/jobs"
         ) from None
+    finally:
+        if not fut.done():  # timed out, or the client went away: stop it, free the worker
+            cancel.set()
+            fut.cancel()
     return result
 
 
