@@ -34,9 +34,17 @@ def test_default_strategies_all_validate_for_humans() -> None:
         assert strategy_scenario(s, 14 * 24.0, 24.0).species == "human"
 
 
-PROFILE = Profile(madrs=40, il6=2.0, prior_ssri_nonresponse=True)
-#: Readouts on the NMDAR → glutamate burst → AMPAR → BDNF → TrkB → mTORC1 chain.
+PROFILE = Profile(madrs=40, il6="2 x healthy", prior_ssri_nonresponse=True)
+#: Readouts on the NMDAR → glutamate burst → AMPAR → BDNF → TrkB → mTORC1 chain and its
+#: synaptic end (potentiated synapses, new spines and the protein they hold): days after a
+#: dose the signalling transient is over and these carry the effect.
 CHAIN = {
+    "synaptic_strength",
+    "synaptic_protein",
+    "synaptic_protein_new",
+    "spine_density",
+    "spine_nascent",
+    "spine_stable",
     "glutamate_burst",
     "ampar_surface",
     "bdnf",

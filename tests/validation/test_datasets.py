@@ -68,10 +68,17 @@ def test_expected_failures_are_recorded_limitations_that_name_the_dataset() -> N
 
 
 def test_every_condition_is_a_valid_scenario() -> None:
+    """A scenario condition validates as a scenario; a trial condition (``{trial, arm}``) as
+    a trial design whose arms include the named one."""
+    from mtorlab.clinical import validate_trial
     from mtorlab.scenario import validate_scenario
 
     for ds in DATASETS.values():
         for cond in ds.conditions:
+            if ds.is_trial(cond):
+                trial = validate_trial(ds.conditions[cond]["trial"], f"{ds.id}:{cond}")
+                assert ds.conditions[cond]["arm"] in {a.id for a in trial.arms}, (ds.id, cond)
+                continue
             validate_scenario(ds.scenario(cond), f"{ds.id}:{cond}", mt.model().readout_ids)
 
 

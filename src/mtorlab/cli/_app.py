@@ -28,6 +28,7 @@ def build_app() -> typer.Typer:
         _sensitivity,
         _serve,
         _simulate,
+        _trial,
         _validate,
     )
 
@@ -61,4 +62,5 @@ def build_app() -> typer.Typer:
     _sensitivity.register(app)
     _cohort.register(app)
     _validate.register(app)
+    _trial.register(app)
     return app

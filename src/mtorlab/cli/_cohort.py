@@ -10,6 +10,9 @@ import typer
 
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
+#: The longest ``--horizon`` (a scenario's longest duration: 5 years).
+MAX_HORIZON_H = 24 * 365 * 5
+
 
 def _progress_columns() -> tuple[object, ...]:
     from rich.progress import (
@@ -69,15 +72,19 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         import mtorlab as mt
-        from mtorlab.cli._output import check_output_path, check_store_path
+        from mtorlab._api import library
+        from mtorlab.cli._output import check_folder_path, check_store_path, check_table_path
         from mtorlab.cohort import CohortSpec, effect_sizes, run_cohort
         from mtorlab.cohort._run import check_scheduler
+        from mtorlab.scenario import check_plan
 
         check_scheduler(scheduler)
-        check_output_path(rates_out, "--rates")
+        check_folder_path(output, "-o")
+        check_table_path(rates_out, "--rates")
         check_store_path(store)
         started = time.perf_counter()
         sc = mt.load_scenario(scenario)
+        check_plan(mt.model(), sc, library(), str(scenario))  # errors name the file
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("patients", total=n)
@@ -150,21 +157,24 @@ def register(app: typer.Typer) -> None:
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
-        """Rank treatment strategies for a patient profile (importance-weighted population)."""
+        """Rank treatment strategies for a patient profile in clinical units (README: patient
+        profile): response with the placebo response included, and against placebo."""
         from rich.progress import Progress
 
         from mtorlab.claims._assertions import hours
-        from mtorlab.cli._output import check_output_path, check_store_path, print_json, write_table
+        from mtorlab.cli._output import check_store_path, check_table_path, print_json, write_table
         from mtorlab.cohort import load_profile, load_strategies, rank
         from mtorlab.errors import MtorlabError
 
-        check_output_path(output, "-o")
+        check_table_path(output, "-o")
         check_store_path(store)
         started = time.perf_counter()
         try:
             horizon_h = hours(horizon)
         except ValueError as exc:
             raise MtorlabError(f"--horizon: {exc}") from None
+        if not 0 < horizon_h <= MAX_HORIZON_H:
+            raise MtorlabError(f"--horizon {horizon}: give a time after 0 and at most 5 years")
         prof = load_profile(profile)
         strats = load_strategies(strategies)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
@@ -194,15 +204,17 @@ def register(app: typer.Typer) -> None:
             ]
             print_json({"horizon_h": horizon_h, "facts": facts, "strategies": _plain(records)})
         else:
-            print(
-                f"{int(facts['n_depressed'])} of {int(facts['n_sampled'])} virtual patients "
-                f"depressed; effective sample size {facts['ess']:.1f}; horizon {horizon}"
-            )
+            _print_facts(facts, horizon)
             for _, r in table.iterrows():
                 print(
                     f"{int(r['rank']):2d}. {r['strategy']:24s} response "
                     f"{_ci(r['response'], r['response_low'], r['response_high'])}  "
                     f"remission {100 * r['remission']:.1f}%  ΔMADRS {r['madrs_change']:+.1f}"
+                )
+                print(
+                    f"    vs placebo: response {100 * r['benefit']:+.1f} points "
+                    f"(95% CI {100 * r['benefit_low']:+.1f} to {100 * r['benefit_high']:+.1f}), "
+                    f"MADRS {r['madrs_vs_placebo']:+.1f}"
                 )
                 print(
                     f"    adverse peaks: anxiety {r['anxiety_peak']:.3g}, "
@@ -216,6 +228,27 @@ def register(app: typer.Typer) -> None:
                 print(f"wrote {wrote}")
         if not as_json:
             print(f"run {run_id} recorded (mtorlab runs show {run_id})")
+
+
+def _print_facts(facts: dict[str, float], horizon: str) -> None:
+    """Patients, exclusions, the effective sample size (a warning below the threshold) and
+    the placebo response of the weighted population."""
+    import sys
+
+    excluded = int(facts.get("n_excluded_prior", 0))
+    prior = f", {excluded} excluded (responded to a prior class)" if excluded else ""
+    print(
+        f"{int(facts['n_depressed'])} of {int(facts['n_sampled'])} virtual patients "
+        f"depressed{prior}; effective sample size {facts['ess']:.1f}; horizon {horizon}; "
+        f"placebo response {100 * facts['placebo_response']:.1f}%"
+    )
+    if facts.get("ess_warning"):
+        print(
+            f"warning: effective sample size {facts['ess']:.1f} is below "
+            f"{facts['ess_threshold']:g}: few virtual patients match the profile, so the "
+            "rates and intervals are rough; raise --n or give fewer measurements",
+            file=sys.stderr,
+        )
 
 
 def _plain(x: Any) -> Any:

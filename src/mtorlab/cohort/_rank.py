@@ -6,18 +6,20 @@ TBI, fix the matching condition fields for every draw). Each patient ``i`` gets 
 
     w_i = exp(-1/2 * sum_k ((y_ik - y_k) / h_k)^2)
 
-over the profile's measured readouts ``k`` (MADRS, serum BDNF, plasma IL-6), with
-``y_ik`` the patient's baseline readout and ``h_k`` the kernel bandwidth of ``BANDWIDTH``
-(a measurement-error scale). Prior SSRI non-response multiplies the weight of patients
-whom the model has responding to fluoxetine at the horizon by ``SSRI_RESPONDER_WEIGHT``.
-A strategy's expected response is the weighted mean of response indicators; its 95%
-interval is Wilson's with the Kish effective sample size (sum w)^2 / sum w^2.
+over the profile's measured readouts ``k`` (MADRS, serum BDNF, plasma IL-6; the profile's
+clinical units converted to the model's relative scale, ``_profile``), with ``y_ik`` the
+patient's baseline readout and ``h_k`` the kernel bandwidth of ``BANDWIDTH`` (a
+measurement-error scale). A drug class the patient did not respond to conditions the
+population: patients whom the model, with the clinical layer, has responding to that class's
+regimen get weight 0. A strategy's expected response is the weighted mean of response
+indicators of rated MADRS (the clinical layer: placebo course, rating noise); its 95%
+interval is Wilson's with the Kish effective sample size (sum w)^2 / sum w^2, and below
+``ESS_WARN`` the command warns. The placebo-adjusted benefit is the response minus the same
+patients' response on placebo.
 
 Each strategy is explained by the mechanistic readouts (behavioural scores and adverse
 indices left out) whose weighted mean relative change against the untreated arm at the
-horizon is largest in size, each with one or two knowledge-base mechanisms (the step
-that sets the readout in the model's trace, and the strategy's entry point upstream of
-it) and their evidence (review section and reference numbers, or the paper cited).
+horizon is largest in size (``_explain``).
 
 Arms run on the batch engine (all patients of an arm in one call) by default, or patient
 by patient on the reference engine (``engine="reference"``); both give the same table up
@@ -27,35 +29,47 @@ to solver tolerance.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mtorlab.cohort._explain import (
+    explain,
+    explanation_text,
+    format_change,
+    relative_change,
+    weighted_changes,
+)
 from mtorlab.cohort._population import Patient, load_population, sample_patient
+from mtorlab.cohort._profile import Profile, drug_classes, load_profile
 from mtorlab.cohort._run import READOUTS, wilson
 from mtorlab.errors import DataFileError, MtorlabError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mtorlab.interventions import Drug
-    from mtorlab.kb import KnowledgeBase
-    from mtorlab.kb._schema import Mechanism
-    from mtorlab.ode import Model
     from mtorlab.scenario import Scenario
 
 BANDWIDTH = {"madrs": 5.0, "serum_bdnf": 0.05, "il6_plasma": 0.5}
-SSRI_RESPONDER_WEIGHT = 0.1
-PROFILE_READOUT = {"madrs": "madrs", "serum_bdnf": "serum_bdnf", "il6": "il6_plasma"}
 ENGINES = ("batch", "reference")
-SSRI_ARM = "\0ssri"  # the prior-SSRI check's arm (no strategy id can be this)
+#: Below this effective sample size the ranking warns: its intervals rest on few patients.
+ESS_WARN = 20.0
+LAYER_STREAM = 0xC11  # the clinical layer's generator stream in a ranking
+PRIOR_STREAM = 0xC12  # rating errors of the virtual prior-treatment courses
+__all__ = [
+    "Profile",
+    "Strategy",
+    "explanation_text",
+    "format_change",
+    "load_profile",
+    "load_strategies",
+    "rank",
+]
 #: Readouts left out of the explanation: behavioural scores (what is being explained) and
 #: the adverse indices (their own columns; 0 untreated, so no relative change).
 NOT_MECHANISTIC = frozenset(
@@ -68,65 +82,6 @@ NOT_MECHANISTIC = frozenset(
         "immunosuppression",
     }
 )
-TOP_READOUTS = 3
-REL_FLOOR = 1e-9  # |untreated| below this: relative change undefined, patient skipped
-
-
-class Profile(BaseModel):
-    """A patient profile (``species: human``); every field but species is optional."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    species: Literal["human"] = "human"
-    madrs: float | None = Field(default=None, ge=0, le=60)
-    serum_bdnf: float | None = Field(default=None, gt=0, description="1 = healthy mean")
-    il6: float | None = Field(default=None, gt=0, description="plasma IL-6, 1 = healthy mean")
-    bdnf_genotype: Literal["val/val", "val/met", "met/met", "bdnf_het"] | None = None
-    high_fat_diet: bool | None = None
-    bmi: float | None = Field(default=None, gt=10, lt=80)
-    tbi: bool | None = None
-    prior_ssri_nonresponse: bool = False
-
-    def fixed_condition(self) -> dict[str, Any]:
-        """Condition fields the profile fixes for every virtual patient."""
-        fixed: dict[str, Any] = {}
-        if self.bdnf_genotype is not None:
-            fixed["bdnf_genotype"] = self.bdnf_genotype
-        hfd = self.high_fat_diet
-        if hfd is None and self.bmi is not None:
-            hfd = self.bmi >= 30
-        if hfd is not None:
-            fixed["high_fat_diet"] = hfd
-        if self.tbi is not None:
-            fixed["tbi"] = self.tbi
-        return fixed
-
-    def measured(self) -> dict[str, float]:
-        """Measured readouts (model readout id → value)."""
-        return {
-            PROFILE_READOUT[k]: float(v)
-            for k in PROFILE_READOUT
-            if (v := getattr(self, k)) is not None
-        }
-
-
-def load_profile(path: str | Path) -> Profile:
-    """Read and validate a profile YAML; a bad field gives one line naming it."""
-    from mtorlab._yaml import read_yaml
-
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise DataFileError(str(path), "a profile is a mapping (species, madrs, serum_bdnf, ...)")
-    try:
-        return Profile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        fld = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            allowed = ", ".join(Profile.model_fields)
-            msg = f"unknown field; allowed: {allowed}"
-        raise DataFileError(str(path), f"{msg} (got {err.get('input')!r})", field=fld) from None
 
 
 @dataclass(frozen=True)
@@ -145,8 +100,24 @@ def _parse_strategies(data: Any, source: str) -> tuple[Strategy, ...]:
     for i, s in enumerate(data["strategies"]):
         if not isinstance(s, dict) or "id" not in s or "interventions" not in s:
             raise DataFileError(source, "each strategy needs id and interventions", entry=str(i))
+        _check_strategy(s, source)
         out.append(Strategy(str(s["id"]), str(s.get("description", "")), tuple(s["interventions"])))
     return tuple(out)
+
+
+def _check_strategy(s: dict[str, Any], source: str) -> None:
+    """A strategy's interventions as a scenario's (fields, drugs, routes, doses): a problem
+    names the file and the strategy before anything runs."""
+    import mtorlab as mt
+    from mtorlab._api import library
+    from mtorlab.scenario import check_plan, validate_scenario
+
+    where = f"{source}: strategy {str(s['id'])!r}"
+    if not isinstance(s["interventions"], list):
+        raise DataFileError(where, "interventions must be a list", field="interventions")
+    data = {"name": str(s["id"]), "species": "human", "duration": "1825 d",
+            "interventions": s["interventions"]}  # fmt: skip
+    check_plan(mt.model(), validate_scenario(data, where, ()), library(), where)
 
 
 @cache
@@ -313,160 +284,141 @@ def _depressed(base: np.ndarray, ok: np.ndarray, outputs: list[str]) -> list[int
     return [i for i in range(len(base)) if ok[i] and not float(base[i, 0, k]) < cut]
 
 
-def _entity_kind(kb: KnowledgeBase, entity: str) -> str:
-    e = kb.entities.get(entity)
-    return e.kind.value if e is not None else ""
+def _prior_courses(
+    profile: Profile,
+    patients: list[Patient],
+    simulate: Callable[..., _Runs],
+    tick: Callable[[int], None],
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """Per prior drug class: (untreated MADRS, treated MADRS, ok) at the end of the class's
+    regimen for the depressed patients, and the regimen's length in hours."""
+    from mtorlab.scenario import parse_quantity
 
-
-def _evidence_summary(m: Mechanism) -> dict[str, Any]:
-    """Where a mechanism's evidence comes from: review sections and references, or papers."""
-    review = [e for e in m.evidence if e.source == "review"]
-    if review:
-        sections = list(dict.fromkeys(str(e.section) for e in review))
-        refs = sorted({r for e in review for r in e.refs})
-        text = "review " + ", ".join(f"§{x}" if x[:1].isdigit() else x for x in sections)
-        if refs:
-            text += f" [{', '.join(map(str, refs))}]"
-        return {"source": "review", "sections": sections, "refs": refs, "text": text}
-    cites = [str(e.citation) for e in m.evidence if e.citation]
-    short = []
-    for c in cites:  # "Wong DT, Bymaster FP, Engleman EA 1995, Life Sci …" → "Wong DT et al. 1995"
-        found = re.match(r"^(.*?)\s*\b((?:19|20)\d{2}[a-z]?)\b", c)
-        if found is None:
-            short.append(c)
-            continue
-        authors = [a for a in found.group(1).split(",") if a.strip()]
-        first = authors[0].strip() if authors else ""
-        more = " et al." if len(authors) > 1 else ""
-        short.append(f"{first}{more} {found.group(2)}".strip())
-    return {"source": "literature", "citations": cites, "text": "; ".join(short)}
-
-
-def _upstream_step(model: Model, steps: list[tuple[str, tuple[str, ...]]], name: str) -> int:
-    """Index of the nearest trace step whose rate law or rule uses ``name`` (-1: none)."""
-    from mtorlab.ode._formula import symbols
-
-    for j, (element, _) in enumerate(steps):
-        if element in model.assignments:
-            formula = model.assignments[element].formula
-        else:
-            formula = model.reactions[element].rate
-        if name in symbols(formula):
-            return j
-    return -1
-
-
-def _strategy_drugs(strategy: Strategy) -> list[Drug]:
-    from mtorlab._api import library
-
-    lib = library()
-    out = []
-    for iv in strategy.interventions:
-        name = iv.get("drug", iv.get("intervention"))
-        if name is None:
-            continue
-        try:
-            out.append(lib.get(str(name)))
-        except MtorlabError:  # a drug the scenario defines itself: no library targets
-            continue
+    out = {}
+    for cls in profile.nonresponse_classes():
+        spec = drug_classes()[cls]
+        dur = parse_quantity(spec["duration"], "time").value
+        untreated = strategy_scenario(Strategy("untreated", "", ()), dur, min(24.0, dur))
+        treated = strategy_scenario(Strategy(cls, "", tuple(spec["regimen"])), dur, min(24.0, dur))
+        r = simulate(patients, untreated, {cls: treated}, ["madrs"], tick)
+        vals, ok = r.arms[cls]
+        out[cls] = (r.base[r.depressed, -1, 0], vals[:, -1, 0], ok, dur)
     return out
 
 
-def _mechanisms_for(readout: str, strategy: Strategy) -> list[str]:
-    """One or two knowledge-base mechanisms that explain a readout's change under a strategy.
+@dataclass
+class _Layer:
+    """The clinical layer of the depressed patients: rated baseline, nonspecific fraction, the
+    rated MADRS on placebo at the horizon, and who responded to a prior class (excluded)."""
 
-    The mechanism nearest the readout in the model's trace (the step that sets it),
-    skipping steps of other drugs, interventions or conditions: the one the strategy's
-    entry point acts through if the readout's own step has it (e.g. SERT → serotonin
-    under fluoxetine), else the first with review evidence. Then the strategy's entry point
-    upstream of the readout (a drug target's mechanism, or a trace step the strategy's
-    entity drives), the one nearest the readout.
-    """
-    import mtorlab as mt
-
-    kb, model = mt.knowledge_base(), mt.model()
-    steps = model.trace(readout)
-    drugs = _strategy_drugs(strategy)
-    own_entities = {d.kb_entity for d in drugs if d.kb_entity} | {d.id for d in drugs}
-    entries: list[tuple[int, int, str]] = []  # (trace step, order, mechanism)
-    for j, (_, mids) in enumerate(steps):
-        for m in mids:
-            if m in kb.mechanisms and kb.mechanisms[m].subject in own_entities:
-                entries.append((j, len(entries), m))
-    for d in drugs:
-        for t in d.targets:
-            j = _upstream_step(model, steps, t.input)
-            if j >= 0:
-                entries.extend((j, len(entries), m) for m in t.mechanisms if m in kb.mechanisms)
-    entry = min(entries)[2] if entries else None
-
-    def usable(m: str) -> bool:
-        return (
-            m in kb.mechanisms
-            and _entity_kind(kb, kb.mechanisms[m].subject)
-            not in ("drug", "intervention", "condition")
-            and kb.mechanisms[m].type.value != "complex_formation"
-        )
-
-    candidates = list(dict.fromkeys(m for _, mids in steps for m in mids if usable(m)))
-    nearest = [m for m in (steps[0][1] if steps else ()) if usable(m)]
-    target = kb.mechanisms[entry].object if entry is not None else None
-    via_entry = [
-        m for m in nearest if target not in (None, readout) and kb.mechanisms[m].subject == target
-    ]
-    reviewed = [
-        m for m in candidates if any(e.source == "review" for e in kb.mechanisms[m].evidence)
-    ]
-    picked = (via_entry or reviewed or candidates)[:1]
-    if entry is not None and entry not in picked:
-        picked.append(entry)
-    return picked
+    y0: np.ndarray
+    fraction: np.ndarray
+    noise_end: np.ndarray
+    onset_end: float
+    placebo_end: np.ndarray
+    excluded: np.ndarray
 
 
-def format_change(x: float) -> str:
-    """A relative change as a signed percentage, e.g. ``+35%``, ``-4.2%``, ``+0.12%``."""
-    pct = 100.0 * x
-    if abs(pct) >= 10:
-        return f"{pct:+.0f}%"
-    if abs(pct) >= 1:
-        return f"{pct:+.1f}%"
-    return f"{pct:+.2g}%"
+def _layer(
+    patients: list[Patient],
+    runs: _Runs,
+    madrs: int,
+    horizon_h: float,
+    seed: int,
+    prior: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, float]],
+) -> _Layer:
+    """Draw each depressed patient's clinical layer (its own generator) and rate it."""
+    from mtorlab.clinical import clinical_params, draw, onset, rated
+
+    params = clinical_params()
+    idx = runs.depressed
+    base = runs.base[idx, 0, madrs]
+    untreated_end = runs.base[idx, -1, madrs]
+    draws = [draw(np.random.default_rng([seed, LAYER_STREAM, patients[i].index]), 2, params)
+             for i in idx]  # fmt: skip
+    frac = np.array([d.fraction for d in draws])
+    e0 = np.array([d.noise[0] for d in draws])
+    e1 = np.array([d.noise[1] for d in draws])
+    zero = np.zeros(len(idx))
+    y0 = rated(base[:, None], zero[:, None], base, frac, np.zeros(1), e0[:, None])[:, 0]
+    f_end = float(onset(horizon_h, params))
+    placebo = rated(untreated_end[:, None], zero[:, None], base, frac, np.array([f_end]),
+                    e1[:, None])[:, 0]  # fmt: skip
+    excluded = np.zeros(len(idx), bool)
+    for c, (u_end, t_end, ok, dur) in enumerate(prior.values()):
+        if len(idx) == 0:
+            break
+        rng = [np.random.default_rng([seed, PRIOR_STREAM, c, patients[i].index]) for i in idx]
+        e = np.array([g.standard_normal(2) for g in rng]) * params.rating_noise_sd
+        p0 = rated(base[:, None], zero[:, None], base, frac, np.zeros(1), e[:, :1])[:, 0]
+        pe = rated(u_end[:, None], (t_end - u_end)[:, None], base, frac,
+                   np.array([float(onset(dur, params))]), e[:, 1:])[:, 0]  # fmt: skip
+        excluded |= ok & (pe <= 0.5 * p0)
+    return _Layer(y0, frac, e1, f_end, placebo, excluded)
 
 
-def _explain(strategy: Strategy, changes: dict[str, float]) -> list[dict[str, Any]]:
-    """The top readouts by absolute weighted relative change, with their evidence."""
-    import mtorlab as mt
-
-    kb = mt.knowledge_base()
-    ranked = sorted(
-        ((r, c) for r, c in changes.items() if math.isfinite(c)),
-        key=lambda rc: (-abs(rc[1]), rc[0]),
-    )
-    out = []
-    for r, c in ranked[:TOP_READOUTS]:
-        mechs = []
-        for mid in _mechanisms_for(r, strategy):
-            m = kb.mechanisms[mid]
-            mechs.append(
-                {
-                    "id": mid,
-                    "subject": m.subject,
-                    "object": m.object,
-                    "sign": m.sign.value,
-                    "evidence": _evidence_summary(m),
-                }
-            )
-        out.append({"readout": r, "change": c, "mechanisms": mechs})
-    return out
+def _weights(profile: Profile, runs: _Runs, col: dict[str, int], layer: _Layer) -> np.ndarray:
+    """Kernel weight on the measured readouts; 0 for a responder to a prior class."""
+    measured = profile.measured()
+    base = runs.base[runs.depressed, 0, :]
+    z = np.zeros(len(runs.depressed))
+    for k, v in measured.items():
+        z += ((base[:, col[k]] - v) / BANDWIDTH[k]) ** 2
+    w = np.exp(-0.5 * z)
+    w[layer.excluded] = 0.0
+    return w
 
 
-def explanation_text(items: list[dict[str, Any]]) -> str:
-    """One line: ``bdnf +35% (m_…: review §2.4 [30], m_…: review §3.1 [30]); …``."""
-    parts = []
-    for it in items:
-        ev = ", ".join(f"{m['id']}: {m['evidence']['text']}" for m in it["mechanisms"])
-        parts.append(f"{it['readout']} {format_change(it['change'])}" + (f" ({ev})" if ev else ""))
-    return "; ".join(parts)
+def _strategy_rows(
+    sid: str, runs: _Runs, layer: _Layer, w: np.ndarray, col: dict[str, int]
+) -> list[dict[str, Any]]:
+    """One row per depressed patient with a run: rated outcome of the strategy at the horizon."""
+    from mtorlab.clinical import rated
+
+    vals, ok = runs.arms[sid]
+    k = col["madrs"]
+    idx = runs.depressed
+    base = runs.base[idx, 0, k]
+    u_end = runs.base[idx, -1, k]
+    effect = vals[:, -1, k] - u_end
+    end = rated(u_end[:, None], effect[:, None], base, layer.fraction,
+                np.array([layer.onset_end]), layer.noise_end[:, None])[:, 0]  # fmt: skip
+    rows = []
+    for j in range(len(idx)):
+        if not ok[j]:
+            continue
+        y0, placebo = layer.y0[j], layer.placebo_end[j]
+        rows.append({
+            "strategy": sid, "w": float(w[j]), "response": bool(end[j] <= 0.5 * y0),
+            "remission": bool(end[j] <= 10.0), "placebo_response": bool(placebo <= 0.5 * y0),
+            "madrs_change": float(end[j] - y0), "madrs_vs_placebo": float(end[j] - placebo),
+            "anxiety_peak": float(vals[j, :, col["anxiety_risk"]].max()),
+            "immunosuppression_peak": float(vals[j, :, col["immunosuppression"]].max()),
+        })  # fmt: skip
+    return rows
+
+
+def _summarise(d: pd.DataFrame, sid: str) -> dict[str, Any] | None:
+    """Weighted rates with Wilson intervals at the Kish effective sample size, and the
+    placebo-adjusted benefit (response minus the same patients' placebo response) with
+    Newcombe's interval at that size (pairing ignored: conservative)."""
+    from mtorlab.clinical._stats import newcombe
+
+    w = d["w"].to_numpy(float)
+    sw = w.sum()
+    if sw <= 0:
+        return None
+    ess = sw**2 / (w**2).sum()
+    rec: dict[str, Any] = {"strategy": sid, "ess": ess}
+    for what in ("response", "remission", "placebo_response"):
+        p_hat = float((w * d[what].to_numpy(float)).sum() / sw)
+        lo, hi = wilson(p_hat * ess, ess)
+        rec.update({what: p_hat, f"{what}_low": lo, f"{what}_high": hi})
+    b = newcombe(rec["response"] * ess, ess, rec["placebo_response"] * ess, ess)
+    rec.update({"benefit": b.estimate, "benefit_low": b.low, "benefit_high": b.high})
+    for c in ("madrs_change", "madrs_vs_placebo", "anxiety_peak", "immunosuppression_peak"):
+        rec[c] = float((w * d[c].to_numpy(float)).sum() / sw)
+    return rec
 
 
 def rank(
@@ -480,17 +432,17 @@ def rank(
     progress: Any = None,
     engine: str = "batch",
 ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Strategies ranked by weighted expected response at the horizon.
+    """Strategies ranked by placebo-adjusted response at the horizon.
 
-    Returns the table (strategy, expected response and remission with 95% intervals,
-    weighted mean MADRS change, adverse peaks, and ``explanation``: the mechanistic
-    readouts that differ most from the untreated arm at the horizon, with knowledge-base
-    mechanisms and their evidence) and facts about the weighting (patients kept,
-    effective sample size). The explanations as data (readout, weighted mean relative
-    change, mechanisms with evidence) are in ``table.attrs["explanations"]`` by strategy.
-
-    ``engine``: ``"batch"`` (compiled Rodas, every patient of an arm in one call) or
-    ``"reference"`` (libRoadRunner, one patient at a time); they agree to solver tolerance.
+    Every depressed virtual patient gets the clinical layer (``mtorlab.clinical``): a rated
+    baseline, a nonspecific (placebo) fraction and rating noise, the same for every strategy
+    (common random numbers), so ``response`` includes the placebo response the patient would
+    have on any treatment, ``placebo_response`` is the same patients on placebo and
+    ``benefit`` is their difference. Patients the model has responding to a drug class the
+    profile did not respond to (``prior_treatments``; rated with the layer at the end of the
+    class's regimen) are excluded. Returns the table (explanations as data in
+    ``table.attrs["explanations"]``) and facts (patients, effective sample size, whether it
+    is below :data:`ESS_WARN`).
     """
     import pandas as pd
 
@@ -503,29 +455,11 @@ def rank(
     base_sc = strategy_scenario(Strategy("untreated", "", ()), horizon_h, step_h)
     scenarios = {s.id: strategy_scenario(s, horizon_h, step_h) for s in strats}
     by_id = {s.id: s for s in strats}
-    need_ssri = profile.prior_ssri_nonresponse
-    arms = dict(scenarios)
-    if need_ssri:
-        arms[SSRI_ARM] = strategy_scenario(
-            Strategy(
-                "ssri",
-                "",
-                (
-                    {
-                        "drug": "fluoxetine",
-                        "dose": "20 mg",
-                        "route": "po",
-                        "schedule": {"start": "0 d", "every": "1 d", "count": 60},
-                    },
-                ),
-            ),
-            horizon_h,
-            step_h,
-        )
     outputs = list(dict.fromkeys([*READOUTS, *mt.model().readout_ids]))
     col = {r: k for k, r in enumerate(outputs)}
     mech = [k for k, r in enumerate(outputs) if r not in NOT_MECHANISTIC]
-    total = len(patients) * (1 + len(arms))
+    classes = profile.nonresponse_classes()
+    total = len(patients) * (1 + len(scenarios) + 2 * len(classes))
     done = 0
 
     def tick(k: int) -> None:
@@ -535,95 +469,41 @@ def rank(
             progress(done, total)
 
     simulate = _simulate_batch if engine == "batch" else _simulate_reference
-    runs = simulate(patients, base_sc, arms, outputs, tick)
-    measured = profile.measured()
-    weights: list[float] = []
-    rows: list[dict[str, Any]] = []
-    rel: dict[str, list[tuple[float, np.ndarray]]] = {sid: [] for sid in scenarios}
-    for j, i in enumerate(runs.depressed):
-        base = runs.base[i]
-        m0 = float(base[0, col["madrs"]])
-        w = math.exp(
-            -0.5
-            * sum(((float(base[0, col[k]]) - v) / BANDWIDTH[k]) ** 2 for k, v in measured.items())
-        )
-        if need_ssri:
-            s_vals, s_ok = runs.arms[SSRI_ARM]
-            if s_ok[j] and float(s_vals[j, -1, col["madrs"]]) <= 0.5 * m0:
-                w *= SSRI_RESPONDER_WEIGHT
-        for sid in scenarios:
-            vals, ok = runs.arms[sid]
-            if not ok[j]:
-                continue
-            df = vals[j]
-            end = float(df[-1, col["madrs"]])
-            rows.append(
-                {
-                    "patient": patients[i].index,
-                    "strategy": sid,
-                    "w": w,
-                    "response": end <= 0.5 * m0,
-                    "remission": end <= 10.0,
-                    "madrs_change": end - m0,
-                    "anxiety_peak": float(df[:, col["anxiety_risk"]].max()),
-                    "immunosuppression_peak": float(df[:, col["immunosuppression"]].max()),
-                }
-            )
-            rel[sid].append((w, _relative_change(df[-1, mech], base[-1, mech])))
-        weights.append(w)
-    wts = np.array(weights)
+    runs = simulate(patients, base_sc, scenarios, outputs, tick)
+    prior = _prior_courses(profile, patients, simulate, tick)
+    layer = _layer(patients, runs, col["madrs"], horizon_h, seed, prior)
+    w = _weights(profile, runs, col, layer)
     facts = {
         "n_sampled": float(len(patients)),
-        "n_depressed": float(len(wts)),
-        "ess": float(wts.sum() ** 2 / (wts**2).sum()) if wts.sum() > 0 else 0.0,
+        "n_depressed": float(len(w)),
+        "n_excluded_prior": float(layer.excluded.sum()),
+        "ess": float(w.sum() ** 2 / (w**2).sum()) if w.sum() > 0 else 0.0,
+        "ess_threshold": ESS_WARN,
     }
-    if not rows or wts.sum() <= 0:
+    facts["ess_warning"] = float(facts["ess"] < ESS_WARN)
+    if w.sum() <= 0:
         raise MtorlabError("no virtual patient matches the profile; relax it or raise --n")
+    rows = [r for sid in scenarios for r in _strategy_rows(sid, runs, layer, w, col)]
     data = pd.DataFrame(rows)
-    out = []
-    explanations: dict[str, list[dict[str, Any]]] = {}
+    out, explanations = [], {}
     for sid in scenarios:
-        d = data[data["strategy"] == sid]
-        w = d["w"].to_numpy(float)
-        sw = w.sum()
-        if sw <= 0:
+        rec = _summarise(data[data["strategy"] == sid], sid) if rows else None
+        if rec is None:
             continue
-        ess = sw**2 / (w**2).sum()
-        rec: dict[str, Any] = {"strategy": sid, "ess": ess}
-        for what in ("response", "remission"):
-            p_hat = float((w * d[what].to_numpy(float)).sum() / sw)
-            lo, hi = wilson(p_hat * ess, ess)
-            rec.update({what: p_hat, f"{what}_low": lo, f"{what}_high": hi})
-        for c in ("madrs_change", "anxiety_peak", "immunosuppression_peak"):
-            rec[c] = float((w * d[c].to_numpy(float)).sum() / sw)
-        changes = _weighted_changes(rel[sid], [outputs[k] for k in mech])
-        explanations[sid] = _explain(by_id[sid], changes)
+        vals, ok = runs.arms[sid]
+        base = runs.base[runs.depressed]
+        rel = [(float(w[j]), relative_change(vals[j, -1, mech], base[j, -1, mech]))
+               for j in range(len(w)) if ok[j]]  # fmt: skip
+        explanations[sid] = explain(by_id[sid], weighted_changes(rel, [outputs[k] for k in mech]))
         rec["explanation"] = explanation_text(explanations[sid])
         out.append(rec)
+    if not out:
+        raise MtorlabError("no strategy could be simulated for the profile's patients")
+    facts["placebo_response"] = float(out[0]["placebo_response"])
     table = pd.DataFrame(out).sort_values(
-        ["response", "madrs_change", "strategy"], ascending=[False, True, True], ignore_index=True
-    )
+        ["benefit", "madrs_vs_placebo", "strategy"], ascending=[False, True, True],
+        ignore_index=True,
+    )  # fmt: skip
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table.attrs["explanations"] = {sid: explanations[sid] for sid in table["strategy"]}
     return table, facts
-
-
-def _relative_change(treated: np.ndarray, untreated: np.ndarray) -> np.ndarray:
-    """(treated - untreated) / |untreated|, NaN where the untreated value is (nearly) 0."""
-    den = np.abs(untreated)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > REL_FLOOR, (treated - untreated) / den, math.nan)
-
-
-def _weighted_changes(
-    items: list[tuple[float, np.ndarray]], readouts: list[str]
-) -> dict[str, float]:
-    """Importance-weighted mean relative change per readout (patients with a value)."""
-    if not items:
-        return {}
-    w = np.array([x[0] for x in items])[:, None]
-    r = np.vstack([x[1] for x in items])
-    have = np.isfinite(r)
-    sw = (w * have).sum(axis=0)
-    num = (w * np.where(have, r, 0.0)).sum(axis=0)
-    return {ro: float(num[k] / sw[k]) for k, ro in enumerate(readouts) if sw[k] > 0}

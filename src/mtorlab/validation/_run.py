@@ -145,7 +145,12 @@ def observable_curves(ds: Dataset, simulate: Simulate) -> dict[str, Curve]:
     raw: dict[str, Curve] = {}
     needed = [*ds.measured_conditions(), *([obs.reference] if obs.reference else [])]
     for cond in dict.fromkeys(needed):
-        frame = simulate(ds.scenario(cond))
+        if ds.is_trial(cond):  # a virtual trial: its endpoints over the visits
+            from mtorlab.clinical import trial_frame
+
+            frame = trial_frame(ds.scenario(cond), f"{ds.id}: conditions.{cond}")
+        else:
+            frame = simulate(ds.scenario(cond))
         t = frame["time_h"].to_numpy(dtype=float) - ds.time_offset
         y = frame[obs.readout].to_numpy(dtype=float) * scale
         keep = t >= -1e-9

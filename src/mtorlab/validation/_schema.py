@@ -223,8 +223,16 @@ class Dataset(_Record):
         """Conditions with at least one measurement, in first-measured order."""
         return list(dict.fromkeys(m.condition for m in self.measurements))
 
+    def is_trial(self, condition: str) -> bool:
+        """Whether a condition is a virtual trial (``{trial: {design}, arm: ARM}``) rather
+        than a scenario; its observables are the trial's endpoints (``mtorlab.clinical``)."""
+        return "trial" in self.conditions[condition]
+
     def scenario(self, condition: str) -> dict[str, Any]:
-        """The scenario mapping of one condition (name and species filled in)."""
+        """The scenario mapping of one condition (name and species filled in); a trial
+        condition is returned as written."""
+        if self.is_trial(condition):
+            return dict(self.conditions[condition])
         sc = dict(self.conditions[condition])
         sc.setdefault("species", self.species)
         sc["name"] = f"{self.id.lower()}-{condition}".replace("_", "-")
