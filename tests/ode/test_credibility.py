@@ -80,6 +80,42 @@ def test_ketamine_mtorc1_peaks_within_ninety_minutes_in_rats() -> None:
     assert excursion.max() > 0.05 * vehicle.iloc[0]
 
 
+def _ketamine_rat(outputs: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    base = {"species": "rat", "duration": "4 d", "output_step": "30 min",
+            "condition": {"chronic_stress": 0.8}, "outputs": outputs}  # fmt: skip
+    dose = [{"drug": "ketamine", "dose": "10 mg/kg", "route": "ip", "at": "0 h"}]
+    return run(**base), run(**base, interventions=dose)
+
+
+def test_ketamine_synaptic_protein_is_still_raised_at_72_hours() -> None:
+    """Issue 13: Li et al. 2010 saw synaptic proteins raised from 2 h to 72 h; the model had
+    +1.3% at 72 h (one 14-h pool). New spines now hold them."""
+    vehicle, ketamine = _ketamine_rat(["synaptic_protein", "spine_density"])
+    rel = ketamine / vehicle - 1
+    assert rel.loc[2.0, "synaptic_protein"] > 0.01
+    assert rel.loc[72.0, "synaptic_protein"] >= 0.05
+
+
+def test_ketamine_spines_rise_after_hours_and_last_days() -> None:
+    """Moda-Sava et al. 2019: spine formation after ketamine not changed at 3-6 h, raised at
+    12-24 h; the new spines sustain the effect. Density at 3 h is still near vehicle, higher at
+    24 h, and still above vehicle at 72 h."""
+    vehicle, ketamine = _ketamine_rat(["spine_density", "spine_nascent"])
+    rel = ketamine / vehicle - 1
+    assert rel.loc[3.0, "spine_density"] < 0.5 * rel.loc[24.0, "spine_density"]
+    assert rel.loc[24.0, "spine_density"] > 0.05
+    assert rel.loc[72.0, "spine_density"] > 0.03
+    assert rel["spine_nascent"].idxmax() >= 12.0
+
+
+@pytest.mark.xfail(strict=True, reason="LIM-3: mTORC1 keeps 30% of its excursion at 3 h (was 79%)")
+def test_ketamine_mtorc1_is_back_below_a_quarter_of_its_peak_by_3_hours() -> None:
+    """Issue 13's criterion (Li et al. 2010: back by about 2 h)."""
+    vehicle, ketamine = _ketamine_rat(["mtorc1_neuron"])
+    excursion = (ketamine - vehicle)["mtorc1_neuron"]
+    assert excursion.loc[3.0] < 0.25 * excursion.max()
+
+
 def test_no_model_parameter_claims_the_review_for_an_assumed_number() -> None:
     kinds = Counter(p.provenance.kind for p in mt.model().parameters.values())
     assert kinds["review"] == 0  # 67 before: the review gives directions, not numbers

@@ -91,7 +91,8 @@ def test_time_scales_are_realistic(model: Model) -> None:
     p = model.parameters
     assert all(p[k].value >= 5 for k in ("k_t308_dephos", "k_s473_dephos", "k_mtorc1_deact"))
     assert all(0.05 <= p[k].value <= 1 for k in ("k_bdnf", "k_synprot", "k_ampar"))
-    assert 0.01 <= p["k_spine"].value <= 0.05
+    assert 0.01 <= p["k_spine_nascent"].value <= 0.1  # nascent spines: about a day
+    assert 0.001 <= p["k_spine_stable"].value <= 0.02  # stabilised spines: days to weeks
     assert 0.002 <= p["k_survival"].value <= 0.01
 
 
@@ -145,7 +146,7 @@ def test_trace_goes_from_readout_upstream(model: Model) -> None:
     assert ids[0] == "depression_score"
     assert (
         ids.index("r_synaptic_strength")
-        < ids.index("r_spine_density")
+        < min(ids.index("r_spine_nascent"), ids.index("r_spine_stable"))
         < ids.index("r_mtorc1_neuron")
     )
     assert "r_glutamate_burst" in ids and "r_rag" in ids

@@ -32,7 +32,7 @@ def test_esketamine_module_has_two_compartments_and_brain() -> None:
         "pk_esketamine_brain",
         "pk_esketamine_depot_intranasal",
     }
-    assert set(mod.terms) == {"nmdar_block", "mtorc2_block"}
+    assert set(mod.terms) == {"nmdar_block", "mtorc2_block", "nmdar_block_pyramidal"}
     assert mod.readouts["conc_plasma:esketamine"] == "pk_esketamine_cp"
 
 

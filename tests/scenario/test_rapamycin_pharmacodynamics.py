@@ -19,7 +19,15 @@ import mtorlab as mt
 from mtorlab.scenario import validate_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-OUT = ["mtorc1_neuron", "p_s6k", "p_4ebp1", "synaptic_protein", "bdnf", "body_weight"]
+OUT = [
+    "mtorc1_neuron",
+    "p_s6k",
+    "p_4ebp1",
+    "synaptic_protein",
+    "synaptic_protein_new",
+    "bdnf",
+    "body_weight",
+]
 
 
 def param(pid: str) -> float:
@@ -73,11 +81,13 @@ def test_escape_rate_reads_choo_time_course() -> None:
 
 
 def test_sustained_dosing_leaves_the_4ebp1_share_of_translation() -> None:
-    """Daily dosing for two weeks: synaptic protein stays above the S6K1-only floor.
+    """Daily dosing for two weeks: newly made synaptic protein stays above the S6K1-only floor.
 
     With S6K1 fully blocked, translation keeps the 4E-BP1 share (1 - w_s6k_translation)
     lowered by at most s_rapa_resistant; a complete, rapamycin-naive block would take
-    synaptic protein towards 0.
+    synaptic protein towards 0. The per-synapse protein (synaptic_protein_new) follows
+    translation; the synaptoneurosome readout synaptic_protein also counts the spines, which
+    fall with it.
     """
     daily = {
         "drug": "rapamycin", "dose": "1 mg/kg", "route": "ip",
@@ -86,8 +96,9 @@ def test_sustained_dosing_leaves_the_4ebp1_share_of_translation() -> None:
     df = run(duration="14 d", interventions=[daily])
     floor = (1 - param("w_s6k_translation")) * (1 - param("s_rapa_resistant"))
     end = df.iloc[-1]
-    assert end["synaptic_protein"] > 0.8 * floor
-    assert end["synaptic_protein"] < 1.0
+    assert end["synaptic_protein_new"] > 0.8 * floor
+    assert end["synaptic_protein_new"] < 1.0
+    assert end["synaptic_protein"] < end["synaptic_protein_new"]  # fewer spines hold it
     assert 0.3 < end["bdnf"] < 0.95
 
 
