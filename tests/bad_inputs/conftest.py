@@ -15,3 +15,15 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.setenv("MTORLAB_STORE", str(ws.store))
     monkeypatch.chdir(ws.cwd)
     return ws
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """Load the model, the library and the knowledge base once, so that a case's time limit
+    is the case's own (used by the CLI and Python runners)."""
+    import mtorlab as mt
+    from mtorlab._api import library
+
+    mt.model()
+    library()
+    mt.knowledge_base()

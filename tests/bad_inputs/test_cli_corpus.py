@@ -27,15 +27,7 @@ def _cases() -> list[Any]:
     return out
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _warm() -> None:
-    """Load the model and the library once, so that the time limit is the case's own."""
-    import mtorlab as mt
-    from mtorlab._api import library
-
-    mt.model()
-    library()
-    mt.knowledge_base()
+pytestmark = pytest.mark.usefixtures("warm")
 
 
 def test_case_ids_are_unique() -> None:

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from corpus import TIME_LIMIT_S, Workspace, expand, generated, load, scenario_of, snapshot
 
-import mtorlab as mt
 from mtorlab import errors
 
 #: Values YAML cannot write, by name (a case writes "$nan").
@@ -33,14 +32,7 @@ def _cases() -> list[Any]:
     return out
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _warm() -> None:
-    """Load the model, the library and the knowledge base once (not part of a case's time)."""
-    from mtorlab._api import library
-
-    mt.model()
-    library()
-    mt.knowledge_base()
+pytestmark = pytest.mark.usefixtures("warm")
 
 
 def _resolve(call: str) -> Any:
