@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -90,14 +91,32 @@ def _kb_export(fmt: str) -> str:
     return export(kb, fmt)
 
 
-def _export(fmt: str, output: Path) -> None:
+#: Formats of a scenario (``--scenario``): its model with doses as events, its simulation.
+SCENARIO_FORMATS = ("sbml", "omex")
+
+
+def _export(
+    fmt: str, output: Path, scenario: Path | None = None, library: Sequence[Path] = ()
+) -> None:
     import mtorlab as mt
     from mtorlab.cli._output import check_output_path
-    from mtorlab.errors import UnknownIdError
+    from mtorlab.errors import MtorlabError, UnknownIdError
     from mtorlab.io import EXPORTERS
 
-    if fmt not in KB_FORMATS and fmt not in EXPORTERS:
-        raise UnknownIdError("export format", fmt, (*EXPORTERS, *KB_FORMATS))
+    known = (*EXPORTERS, *KB_FORMATS, "omex")
+    if fmt not in known:
+        raise UnknownIdError("export format", fmt, known)
+    if scenario is not None:
+        if fmt not in SCENARIO_FORMATS:
+            raise MtorlabError(
+                f"--scenario: a scenario exports as {' or '.join(SCENARIO_FORMATS)}, not {fmt}"
+            )
+        _export_scenario(fmt, output, scenario, library)
+        return
+    if fmt == "omex":
+        raise MtorlabError("export omex: give --scenario FILE (the archive holds its simulation)")
+    if library:
+        raise MtorlabError("--library: only with --scenario (the drugs of a scenario)")
     check_output_path(output, "-o")
     if fmt in KB_FORMATS:
         text = _kb_export(fmt)
@@ -107,6 +126,30 @@ def _export(fmt: str, output: Path) -> None:
         raise UnknownIdError("export format", fmt, (*EXPORTERS, *KB_FORMATS))
     write_atomic(output, text)
     print(f"wrote {fmt} to {output}")
+
+
+def _export_scenario(fmt: str, output: Path, scenario: Path, library: Sequence[Path]) -> None:
+    """``export sbml|omex --scenario``: the scenario's model, start, doses (and SED-ML)."""
+    import mtorlab as mt
+    from mtorlab._api import library as load_library
+    from mtorlab._api import reference_engine
+    from mtorlab.cli._output import check_output_path
+    from mtorlab.io import consistency_report, scenario_model, to_omex
+    from mtorlab.scenario import check_plan
+
+    check_output_path(output, "-o")
+    libs = [str(p) for p in library]
+    for f in libs:
+        load_library(f)  # validate --library files before anything runs
+    sc = mt.load_scenario(scenario)
+    lib = load_library(*libs)
+    check_plan(mt.model(), sc, lib, str(scenario))  # errors name the file
+    sm = scenario_model(mt.model(), sc, lib, reference_engine)
+    errors, _ = consistency_report(sm.document)
+    if errors:  # a bug, not a user error: say so rather than write a broken file
+        raise RuntimeError(f"the scenario's SBML fails libsbml's checks: {errors[0]}")
+    write_atomic(output, sm.sbml if fmt == "sbml" else to_omex(sm))
+    print(f"wrote {fmt} of scenario {sc.name!r} to {output}")
 
 
 def register(app: typer.Typer) -> None:
@@ -136,10 +179,24 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str,
             typer.Argument(
-                metavar="FORMAT", help="sbml, antimony, sbgn, sbml-qual, graphml, json or sif."
+                metavar="FORMAT",
+                help="sbml, antimony, sbgn, sbml-qual, graphml, json, sif, or omex (--scenario).",
             ),
         ],
         output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+        scenario: Annotated[
+            Path | None,
+            typer.Option(
+                "--scenario",
+                help="Export this scenario (sbml: its model with PK, condition and doses as "
+                "events; omex: that SBML and its SED-ML simulation in a COMBINE archive).",
+            ),
+        ] = None,
+        library: Annotated[
+            list[Path] | None,
+            typer.Option("--library", help="Extra intervention-library file (repeatable)."),
+        ] = None,
     ) -> None:
-        """Export the model (SBML L3V2, Antimony) or the mechanism graph (SBGN-ML, SBML-qual…)."""
-        _export(fmt, output)
+        """Export the model (SBML L3V2, Antimony), a scenario (SBML with events, OMEX) or the
+        mechanism graph (SBGN-ML, SBML-qual…)."""
+        _export(fmt, output, scenario, library or [])
