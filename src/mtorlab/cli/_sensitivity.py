@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
+from mtorlab.cli._scenario import LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 
@@ -53,18 +54,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
         plot: Annotated[Path | None, typer.Option("--plot", help="Tornado plot (PNG).")] = None,
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+        library: LibraryOption = None,
     ) -> None:
         """Global sensitivity of a readout at a time, per parameter (Morris) or context
         (Sobol); the index table is recorded in the run store."""
         from rich.progress import Progress
 
         import mtorlab as mt
-        from mtorlab._api import library
         from mtorlab.analysis import sensitivity
         from mtorlab.claims._assertions import hours
         from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
-        from mtorlab.errors import MtorlabError
-        from mtorlab.scenario import check_plan
+        from mtorlab.cli._scenario import library_paths, load_planned
+        from mtorlab.errors import MtorlabError, UnknownIdError
 
         check_table_path(output, "-o")
         check_output_path(plot, "--plot")
@@ -74,17 +75,14 @@ def register(app: typer.Typer) -> None:
             at_h = hours(at)
         except ValueError as exc:
             raise MtorlabError(f"--at: {exc}") from None
-        sc = mt.load_scenario(scenario)
+        sc, plan = load_planned(scenario, library_paths(library))
         if at_h > sc.duration_h:
             raise MtorlabError(f"--at {at}: later than the scenario's duration ({sc.duration})")
         if at_h < 0:
             raise MtorlabError(f"--at {at}: give a time from the scenario's start (0 h or later)")
-        plan = check_plan(mt.model(), sc, library(), str(scenario))
-        if readout not in plan.pk_readouts:
-            try:
-                mt.model().readout(readout)
-            except MtorlabError as exc:
-                raise MtorlabError(f"--readout: {exc}") from None
+        if readout not in plan.pk_readouts and readout not in mt.model().readouts:
+            known = (*mt.model().readout_ids, *plan.pk_readouts)
+            raise MtorlabError(f"--readout: {UnknownIdError('readout', readout, known)}")
         with Progress(transient=True) as bar:
             task = bar.add_task(f"{method} samples", total=None)
 

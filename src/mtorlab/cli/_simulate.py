@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
+from mtorlab.cli._scenario import LibraryOption
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,7 +80,7 @@ def record_run(
     )
 
 
-def _sweep(sc: Any, spec: str, outputs: list[str] | None, libs: list[str]) -> tuple[Any, Any]:
+def _sweep(sc: Any, spec: str, outputs: list[str] | None) -> tuple[Any, Any]:
     """Run every value of a sweep; return (long table, per-dose summary table)."""
     import pandas as pd
     from rich.progress import Progress
@@ -92,12 +93,12 @@ def _sweep(sc: Any, spec: str, outputs: list[str] | None, libs: list[str]) -> tu
     sweep = parse_vary(spec)
     swept = [apply_sweep(sc, sweep, value) for value in sweep.values]
     for value, one in zip(sweep.values, swept, strict=True):  # every value planned first
-        check_plan(mt.model(), one, library(*libs), f"--vary {sweep.label}={value}")
+        check_plan(mt.model(), one, library(), f"--vary {sweep.label}={value}")
     frames, summary = [], []
     with Progress(transient=True) as bar:
         task = bar.add_task(f"{sweep.label}", total=len(sweep.values))
         for value, one in zip(sweep.values, swept, strict=True):
-            run = mt.simulate(one, outputs=outputs, library_files=libs)
+            run = mt.simulate(one, outputs=outputs)
             frames.append(run.assign(vary=value))
             row: dict[str, Any] = {"vary": value, "dose": float(value.split()[0])}
             for col in run.columns[1:]:
@@ -134,30 +135,25 @@ def run_simulate(
     outputs: str | None,
     plot: Path | None,
     vary: str | None,
-    library: list[Path],
+    library: list[Path] | None,
     store: str | None,
 ) -> None:
     """The ``simulate`` command (see its help)."""
     import mtorlab as mt
-    from mtorlab._api import library as load_library
     from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
+    from mtorlab.cli._scenario import library_paths, load_planned
     from mtorlab.plots import dose_response, time_courses
-    from mtorlab.scenario import check_plan
 
     check_table_path(output, "-o")
     check_output_path(plot, "--plot")
     check_store_path(store)
     start = time.perf_counter()
-    libs = [str(p) for p in library]
-    for f in libs:
-        load_library(f)  # validate --library files before anything runs
-    sc = mt.load_scenario(scenario)
-    plan = check_plan(mt.model(), sc, load_library(*libs), str(scenario))
+    sc, plan = load_planned(scenario, library_paths(library))  # drugs: block, --library
     chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
     if outputs is not None:
         _check_outputs(sc, chosen, tuple(plan.pk_readouts))
     if vary:
-        frame, table = _sweep(sc, vary, chosen, libs)
+        frame, table = _sweep(sc, vary, chosen)
         readouts = [c for c in frame.columns if c not in ("time_h", "vary")]
         print(f"{frame.attrs['scenario']}: peak change from t = 0 by value")
         cols = ["vary"] + [f"{r}_peak_change" for r in readouts]
@@ -165,7 +161,7 @@ def run_simulate(
                       table[cols].itertuples(index=False)], ["value", *readouts])  # fmt: skip
         image = dose_response(table, vary.split("=")[0], readouts) if plot else None
     else:
-        frame = mt.simulate(sc, outputs=chosen, library_files=libs)
+        frame = mt.simulate(sc, outputs=chosen)
         for warning in frame.attrs.get("warnings", []):
             print(f"mtorlab: warning: {warning}", file=sys.stderr)
         readouts = list(frame.columns[1:])
@@ -198,11 +194,8 @@ def register(app: typer.Typer) -> None:
         vary: str | None = typer.Option(
             None, "--vary", help="Sweep, e.g. esketamine.dose=0.1,0.3,1mg/kg (dose-response)."
         ),
-        library: Annotated[
-            list[Path] | None,
-            typer.Option("--library", help="Extra intervention-library file (repeatable)."),
-        ] = None,
+        library: LibraryOption = None,
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     ) -> None:
         """Simulate a scenario: time_h then one column per readout; the run is recorded."""
-        run_simulate(scenario, output, outputs, plot, vary, library or [], store)
+        run_simulate(scenario, output, outputs, plot, vary, library, store)

@@ -19,14 +19,10 @@ if TYPE_CHECKING:
 
 def readout_unit(readout: str) -> str:
     """The unit (or scale) of a readout, for axis labels."""
-    if readout.startswith(("conc_plasma:", "conc_brain:")):
-        return "ng/mL"
-    if readout.startswith("effect:"):
-        return "effect level (reference dose = 1)"
     from mtorlab._api import model
+    from mtorlab.scenario._run import readout_unit as unit_of
 
-    rec = model().readouts.get(readout)
-    return rec.scale if rec is not None else ""
+    return unit_of(model(), readout)
 
 
 def _figure(n: int) -> tuple[Figure, list[Any]]:
