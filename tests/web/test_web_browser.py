@@ -164,3 +164,75 @@ def test_switch_to_chinese(page: Any) -> None:
     page.fill("#claims-filter", "KET-")
     assert 1 <= page.locator("#claims-table tbody tr").count() < 20
     page.screenshot(path=str(ARTIFACTS / "claims-zh.png"))
+
+
+def _upload(page: Any, name: str, text: str) -> None:
+    page.click("#tabs button[data-tab='scenario']")
+    page.set_input_files(
+        "#yaml-upload", files=[{"name": name, "mimeType": "text/yaml", "buffer": text.encode()}]
+    )
+
+
+def test_an_uploaded_scenario_runs_its_own_drug_with_its_concentrations(page: Any) -> None:
+    """Issue 15: the upload dropped the drugs: block and ran ketamine under the user's name."""
+    import yaml
+
+    data = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "with_own_drug.yaml"
+    sc = yaml.safe_load(data.read_text(encoding="utf-8"))
+    sc["duration"] = "8 h"
+    _upload(page, "own.yaml", yaml.safe_dump(sc, sort_keys=False))
+    page.wait_for_function(
+        "() => document.querySelector('#yaml-preview').textContent.includes('id: zz_agonist')"
+    )
+    assert page.inner_text("#scenario-error") == ""
+    drug = page.locator("#interventions .iv-row select[name='iv_drug']").first
+    assert drug.input_value() == "zz_agonist"
+    assert "this scenario's own" in drug.locator("option:checked").inner_text()
+    assert "drug: zz_agonist" in page.inner_text("#yaml-preview")
+    page.click("#run")
+    page.wait_for_selector("#plot .main-svg", timeout=60_000)
+    assert page.inner_text("#scenario-error") == ""  # the control without conc_* ran (no 422)
+    box = page.locator("#readout-picker input[value='conc_plasma:zz_agonist']")
+    assert box.is_checked()  # the scenario's outputs, its drug's concentration among them
+    titles = page.evaluate(
+        "() => Object.entries(document.getElementById('plot').layout)"
+        ".filter(([k]) => k.startsWith('yaxis')).map(([, a]) => a.title.text)"
+    )
+    assert len(titles) == 4 and sum("(ng/mL)" in x for x in titles) == 2, titles
+    assert all("(" in x for x in titles)  # every panel names its readout's unit
+    assert int(page.get_attribute("#plot", "data-dose-marks") or 0) >= 4  # one per panel
+    dashed = page.evaluate(
+        "() => document.getElementById('plot').data.filter(t => t.line.dash === 'dash').length"
+    )
+    assert dashed >= 2  # the untreated control of the readouts it has, drawn dashed
+    page.screenshot(path=str(ARTIFACTS / "own-drug-run.png"), full_page=True)
+    page.click("#lang-toggle")  # the job status and the figure names follow the language
+    page.wait_for_function(
+        "() => document.getElementById('job-status').textContent.startsWith('完成')"
+    )
+    assert page.inner_text("#figure-pick option[value='fig2']") == "图 2"
+
+
+def test_an_upload_the_form_cannot_hold_is_refused_not_swapped(page: Any) -> None:
+    before = page.locator("#interventions .iv-row select[name='iv_drug']").first.input_value()
+    text = (
+        "name: nowhere\nspecies: mouse\nduration: 1 d\n"
+        "interventions: [{drug: zz_nowhere, dose: 10 mg/kg, route: po, at: 1 h}]\n"
+    )
+    _upload(page, "nowhere.yaml", text)
+    page.wait_for_function(
+        "() => document.querySelector('#scenario-error').textContent.startsWith('Not loaded')"
+    )
+    err = page.inner_text("#scenario-error")
+    assert "interventions[0].drug" in err and "zz_nowhere" in err
+    assert page.input_value("input[name='name']") != "nowhere"  # the form kept what it had
+    row = page.locator("#interventions .iv-row select[name='iv_drug']").first
+    assert row.input_value() == before
+
+
+def test_claims_tab_shows_each_checks_result(page: Any) -> None:
+    page.click("#tabs button[data-tab='claims']")
+    page.wait_for_selector("#claims-table [data-result]")
+    passes = page.locator("#claims-table [data-result='pass']").count()
+    fails = page.locator("#claims-table [data-result='xfail']").count()
+    assert passes > 10 and fails > 5
