@@ -13,7 +13,19 @@ from mtorlab.cli._scenario import LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 
-def _tornado(table: object, method: str, readout: str) -> bytes:
+def _header(name: str, method: str, readout: str, unit: str, at: str, n_rows: int) -> str:
+    """The line above the table: what was computed, of which readout (its unit), when."""
+    what = (
+        "Morris elementary effects (mu_star: mean absolute effect, sigma: its spread, in the "
+        "readout's unit) per parameter"
+        if method == "morris"
+        else "Sobol indices (S1 first order, ST total, with 95% half-widths) per context"
+    )
+    shown = f"top 15 of {n_rows}" if n_rows > 15 else f"all {n_rows}"
+    return f"{name}: {what} of {readout} ({unit}) at {at}; {shown}, most influential first"
+
+
+def _tornado(table: object, method: str, readout: str, title: str = "") -> bytes:
     import io
 
     import matplotlib
@@ -28,6 +40,8 @@ def _tornado(table: object, method: str, readout: str) -> bytes:
     ax.barh(df[label][::-1], df[value][::-1], color="#4a78b0")
     ax.set_xlabel(f"{value} ({'Morris' if method == 'morris' else 'Sobol total'}) of {readout}")
     ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=9)
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=120)
@@ -58,6 +72,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Global sensitivity of a readout at a time, per parameter (Morris) or context
         (Sobol); the index table is recorded in the run store."""
+        from rich.console import Console
         from rich.progress import Progress
 
         import mtorlab as mt
@@ -66,6 +81,7 @@ def register(app: typer.Typer) -> None:
         from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
         from mtorlab.cli._scenario import library_paths, load_planned
         from mtorlab.errors import MtorlabError, UnknownIdError
+        from mtorlab.plots import readout_unit
 
         check_table_path(output, "-o")
         check_output_path(plot, "--plot")
@@ -83,7 +99,7 @@ def register(app: typer.Typer) -> None:
         if readout not in plan.pk_readouts and readout not in mt.model().readouts:
             known = (*mt.model().readout_ids, *plan.pk_readouts)
             raise MtorlabError(f"--readout: {UnknownIdError('readout', readout, known)}")
-        with Progress(transient=True) as bar:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task(f"{method} samples", total=None)
 
             def step(done: int, total: int) -> None:
@@ -92,6 +108,8 @@ def register(app: typer.Typer) -> None:
             table = sensitivity(
                 sc, readout, at_h, method=method, n=n, seed=seed, progress=step, engine=engine
             )
+        unit = readout_unit(readout)
+        print(_header(sc.name, method, readout, unit, at, len(table)))
         print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         wall = time.perf_counter() - started
         label = f"{sc.name}: {method} on {readout} at {at}"
@@ -99,5 +117,6 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             print(f"wrote {write_table(table, output)}")
         if plot is not None:
-            print(f"wrote {write_atomic(plot, _tornado(table, method, readout))}")
+            title = f"{sc.name}: {readout} ({unit}) at {at}"
+            print(f"wrote {write_atomic(plot, _tornado(table, method, readout, title))}")
         print(f"run {run_id} recorded (mtorlab runs show {run_id})")

@@ -82,17 +82,55 @@ def time_courses(
     return _png(fig)
 
 
-def dose_response(table: pd.DataFrame, dose_label: str, readouts: Sequence[str]) -> bytes:
-    """PNG of the peak change from baseline of each readout against dose.
+#: The y-axis label of each ``--vary`` metric (``{u}``: the readout's unit).
+METRIC_LABELS = {
+    "both": "largest rise / fall ({u})",
+    "peak": "peak change ({u})",
+    "trough": "largest fall ({u})",
+    "auc": "area under the change ({u} x h)",
+    "at": "value at {at} ({u})",
+}
 
-    ``table`` has one row per dose: column ``dose`` and ``<readout>_peak_change``.
+
+def dose_response(
+    summary: pd.DataFrame,
+    readouts: Sequence[str],
+    *,
+    metric: str = "both",
+    x_label: str = "dose",
+    log_x: bool = False,
+    at_text: str | None = None,
+) -> bytes:
+    """PNG of a sweep's metric against the swept value, one panel per readout.
+
+    ``summary`` has one row per arm and readout (``vary``, ``dose``, ``readout``, ``unit``
+    and the metrics of :func:`mtorlab.scenario._vary.excursions`, ``value_at``); the arm
+    ``vehicle`` (dose 0) is drawn as a dashed line, so that a logarithmic dose axis keeps it.
+    ``both`` draws the largest rise and the largest fall, so a biphasic response shows both.
     """
     fig, axes = _figure(len(readouts))
     for ax, readout in zip(axes, readouts, strict=True):
-        ax.plot(table["dose"], table[f"{readout}_peak_change"], marker="o", lw=1.6)
-        ax.axhline(0, color="0.6", lw=0.8)
+        rows = summary[summary["readout"] == readout]
+        arms = rows[rows["vary"] != "vehicle"]
+        vehicle = rows[rows["vary"] == "vehicle"]
+        unit = str(rows["unit"].iloc[0]) if len(rows) else ""
+        if metric == "both":
+            ax.plot(arms["dose"], arms["rise"], marker="^", lw=1.6, label="largest rise")
+            ax.plot(arms["dose"], arms["fall"], marker="v", lw=1.6, label="largest fall")
+        else:
+            col = {"peak": "peak", "trough": "fall", "auc": "auc", "at": "value_at"}[metric]
+            ax.plot(arms["dose"], arms[col], marker="o", lw=1.6)
+        if len(vehicle):
+            level = float(vehicle["value_at"].iloc[0]) if metric == "at" else 0.0
+            ax.axhline(level, color="0.4", lw=1, ls="--", label="vehicle (dose 0)")
+        elif metric != "at":
+            ax.axhline(0, color="0.6", lw=0.8)
+        if metric == "both" or len(vehicle):
+            ax.legend(fontsize=7)
+        if log_x:
+            ax.set_xscale("log")
         ax.set_title(readout, fontsize=10)
-        ax.set_xlabel(dose_label)
-        ax.set_ylabel(f"peak change ({readout_unit(readout)})", fontsize=8)
-        ax.grid(alpha=0.3)
+        ax.set_xlabel(x_label + (", log scale" if log_x else ""))
+        ax.set_ylabel(METRIC_LABELS[metric].format(u=unit or "-", at=at_text), fontsize=8)
+        ax.grid(alpha=0.3, which="both")
     return _png(fig)
