@@ -23,7 +23,20 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
-    """The package's validated knowledge base (loaded once per process)."""
+    """The package's validated knowledge base (loaded once per process).
+
+    Returns
+    -------
+    mtorlab.kb.KnowledgeBase
+        Entities, mechanisms (with the review's evidence and Chinese quotes), claims and
+        tensions.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> mt.knowledge_base().entities["ketamine"].name_zh
+    '氯胺酮'
+    """
     return load()
 
 
@@ -33,6 +46,19 @@ def model() -> Model:
 
     Use ``mt.model().trace("depression_score")`` for the reactions and knowledge-base
     mechanisms behind a readout.
+
+    Returns
+    -------
+    mtorlab.ode.Model
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> m = mt.model()
+    >>> m.readout("bdnf").scale
+    '1 = healthy'
+    >>> "k_bdnf_release" in m.parameters  # ids for simulate(parameters=...)
+    True
     """
     from mtorlab.ode import load_model
 
@@ -270,6 +296,14 @@ def simulate_batch(
     mtorlab.scenario.BatchRun
         ``values[row, time, readout]``; ``status`` is non-zero (and the row NaN) where a
         parameter set has no stable steady state or the integration failed.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> sc = {"name": "two", "species": "mouse", "duration": "6 h", "outputs": ["bdnf"]}
+    >>> run = mt.simulate_batch(sc, [{}, {"k_bdnf_release": 1.5}])  # doctest: +SKIP
+    >>> run.values.shape  # doctest: +SKIP
+    (2, 61, 1)
     """
     from mtorlab.errors import MtorlabError
     from mtorlab.scenario import resolve_scenario, run_scenario_batch

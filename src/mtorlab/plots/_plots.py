@@ -134,3 +134,109 @@ def dose_response(
         ax.set_ylabel(METRIC_LABELS[metric].format(u=unit or "-", at=at_text), fontsize=8)
         ax.grid(alpha=0.3, which="both")
     return _png(fig)
+
+
+def plot(frame: pd.DataFrame, readouts: Sequence[str] | str | None = None, ax: Any = None) -> Any:
+    """Plot a simulation table: time courses with units, doses marked.
+
+    Parameters
+    ----------
+    frame
+        A table from :func:`mtorlab.simulate` (``time_h``, then readouts); a ``--vary``
+        table (with a ``vary`` column) gets one line per value.
+    readouts
+        Readout ids to draw (default: every readout column, at most 12); one id may be given
+        as a string.
+    ax
+        A matplotlib ``Axes`` to draw every readout on (its y label names the unit when they
+        share one). Without it each readout gets its own panel, its unit on the y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (in a notebook it shows itself).
+
+    Raises
+    ------
+    mtorlab.errors.MtorlabError
+        A readout the table does not have, or a table without ``time_h``.
+
+    Notes
+    -----
+    Units come from ``frame.attrs["units"]`` (set by :func:`mtorlab.simulate`), else from
+    the model's readout records; dose times from ``frame.attrs["doses"]`` are drawn as
+    dotted vertical lines. Times are in hours, or days for runs longer than three days.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> run = mt.simulate("examples/ketamine_single_dose_rat.yaml")
+    >>> fig = mt.plot(run, ["conc_plasma:ketamine", "mtorc1_neuron"])
+    >>> [a.get_ylabel() for a in fig.axes]
+    ['ng/mL', 'active fraction (0..1)']
+    """
+    import matplotlib.pyplot as plt
+
+    chosen = _columns(frame, readouts)
+    days = float(frame["time_h"].max()) > 72
+    groups = list(frame.groupby("vary", sort=False)) if "vary" in frame.columns else [("", frame)]
+    if ax is None:
+        cols = min(len(chosen), 3)
+        rows = math.ceil(len(chosen) / cols)
+        fig, grid = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+        axes = list(grid.ravel())
+        for extra in axes[len(chosen) :]:
+            extra.remove()
+        axes = axes[: len(chosen)]
+    else:
+        fig, axes = ax.figure, [ax] * len(chosen)
+    units = {r: _unit(frame, r) for r in chosen}
+    one_unit = len(set(units.values())) == 1
+    for a, readout in zip(axes, chosen, strict=True):
+        for label, df in groups:
+            t = df["time_h"] / 24 if days else df["time_h"]
+            name = str(label)
+            if ax is not None:  # one axes: the legend names the readout (and its unit)
+                name = f"{name} {readout}".strip() + ("" if one_unit else f" ({units[readout]})")
+            a.plot(t, df[readout], lw=1.6, label=name or None)
+        a.set_ylabel(units[readout] if ax is None or one_unit else "value (units in the legend)")
+        if ax is None:
+            a.set_title(readout, fontsize=10)
+    for a in dict.fromkeys(axes):  # each axes once
+        _dose_marks(a, frame.attrs.get("doses", []), days)
+        a.set_xlabel("time (d)" if days else "time (h)")
+        a.grid(alpha=0.3)
+        if len(groups) > 1 or ax is not None:
+            a.legend(fontsize=7)
+    if ax is None:
+        fig.tight_layout()
+    return fig
+
+
+def _columns(frame: pd.DataFrame, readouts: Sequence[str] | str | None) -> list[str]:
+    from mtorlab.errors import MtorlabError, UnknownIdError
+
+    if "time_h" not in getattr(frame, "columns", ()):
+        raise MtorlabError("plot: give a table from mtorlab.simulate (with a time_h column)")
+    have = [c for c in frame.columns if c not in ("time_h", "vary")]
+    if readouts is None:
+        return have[:12]
+    chosen = [readouts] if isinstance(readouts, str) else list(readouts)
+    for r in chosen:
+        if r not in have:
+            raise MtorlabError(f"plot: {UnknownIdError('readout of this table', r, have)}")
+    if not chosen:
+        raise MtorlabError("plot: give at least one readout")
+    return chosen
+
+
+def _unit(frame: pd.DataFrame, readout: str) -> str:
+    units = frame.attrs.get("units") or {}
+    return str(units.get(readout) or readout_unit(readout))
+
+
+def _dose_marks(ax: Any, doses: Sequence[Mapping[str, Any]], days: bool, most: int = 100) -> None:
+    """Dotted vertical lines at the dose times (the first ``most``), labelled once."""
+    for k, d in enumerate(doses[:most]):
+        t = float(d["time_h"]) / 24 if days else float(d["time_h"])
+        ax.axvline(t, color="0.5", ls=":", lw=0.9, label="dose" if k == 0 else None)
