@@ -85,11 +85,16 @@ BOTH = ("zz_own", "zz_lib")
 def test_simulate(files: Path) -> None:
     sc = _write(files / "sim.yaml", _scenario(BOTH))
     out = files / "sim.csv"
-    _ok(mtorlab("simulate", sc, "--library", files / "library.yaml", "-o", out, cwd=files))
+    text = _ok(mtorlab("simulate", sc, "--library", files / "library.yaml", "-o", out, cwd=files))
     df = pd.read_csv(out)
     for d in BOTH:  # both drugs given: their concentrations rise after the dose at 1 h
         conc = df[f"conc_plasma:{d}"]
         assert conc[df["time_h"] <= 1].max() == 0 and conc.max() > 100
+    from mtorlab.store import RunStore
+
+    run_id = text.split("run ")[-1].split()[0]
+    stored = RunStore(files / "store").get(run_id).scenario_text or ""
+    assert "id: zz_own" in stored and "# - id: zz_lib" in stored  # the record holds both
     # the drugs' own block alone, no --library: the block is enough
     only = _write(files / "own.yaml", _scenario(("zz_own",)))
     text = _ok(mtorlab("simulate", only, "--outputs", "conc_brain:zz_own", cwd=files))

@@ -83,7 +83,8 @@ def register(app: typer.Typer) -> None:
         check_table_path(rates_out, "--rates")
         check_store_path(store)
         started = time.perf_counter()
-        sc = load_planned(scenario, library_paths(library))[0]  # errors name the file
+        libs = library_paths(library)
+        sc = load_planned(scenario, libs)[0]  # errors name the file
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("patients", total=n)
@@ -104,7 +105,9 @@ def register(app: typer.Typer) -> None:
         )
         rates = s.rates()
         wall = time.perf_counter() - started
-        run_id = record_run(rates, scenario, store, wall, command="cohort", name=sc.name)
+        run_id = record_run(
+            rates, scenario, store, wall, command="cohort", name=sc.name, library=libs
+        )
         end = rates[rates["time_h"] == max(s.times_h)]
         for arm in ("treated", "untreated"):
             for what in ("response", "remission"):
@@ -177,7 +180,8 @@ def register(app: typer.Typer) -> None:
         if not 0 < horizon_h <= MAX_HORIZON_H:
             raise MtorlabError(f"--horizon {horizon}: give a time after 0 and at most 5 years")
         prof = load_profile(profile)
-        strats = load_strategies(strategies, library_paths(library))
+        rank_libs = library_paths(library)
+        strats = load_strategies(strategies, rank_libs)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("simulations", total=None)
 
@@ -196,8 +200,9 @@ def register(app: typer.Typer) -> None:
         explanations = table.attrs.get("explanations", {})
         wall = time.perf_counter() - started
         run_id = record_run(
-            table, profile, store, wall, command="rank", name=f"rank {profile.stem}"
-        )
+            table, profile, store, wall, command="rank", name=f"rank {profile.stem}",
+            library=rank_libs,
+        )  # fmt: skip
         if as_json:
             records = [
                 {**rec, "explanation": explanations.get(rec["strategy"], [])}

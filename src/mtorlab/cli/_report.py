@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
             done.append((path, sc, mt.simulate(sc), time.perf_counter() - t0))
         runs = []
         for path, sc, frame, wall in done:
-            run_id = record_run(frame, path, store, wall, command="report")
+            run_id = record_run(frame, path, store, wall, command="report", library=libs)
             runs.append(Run(path, path.read_text(encoding="utf-8"), sc, frame, run_id))
         index = build_report(runs, out)
         print(f"report: {index.resolve()}")

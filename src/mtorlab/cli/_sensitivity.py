@@ -91,7 +91,8 @@ def register(app: typer.Typer) -> None:
             at_h = hours(at)
         except ValueError as exc:
             raise MtorlabError(f"--at: {exc}") from None
-        sc, plan = load_planned(scenario, library_paths(library))
+        libs = library_paths(library)
+        sc, plan = load_planned(scenario, libs)
         if at_h > sc.duration_h:
             raise MtorlabError(f"--at {at}: later than the scenario's duration ({sc.duration})")
         if at_h < 0:
@@ -113,7 +114,9 @@ def register(app: typer.Typer) -> None:
         print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         wall = time.perf_counter() - started
         label = f"{sc.name}: {method} on {readout} at {at}"
-        run_id = record_run(table, scenario, store, wall, command="sensitivity", name=label)
+        run_id = record_run(
+            table, scenario, store, wall, command="sensitivity", name=label, library=libs
+        )
         if output is not None:
             print(f"wrote {write_table(table, output)}")
         if plot is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -53,11 +54,14 @@ def record_run(
     *,
     command: str = "simulate",
     name: str | None = None,
+    library: Sequence[str] = (),
 ) -> str:
     """Record a run's table in the run store; return its id.
 
     ``name`` defaults to the frame's scenario name, else the file's stem. Only the table is
-    stored (its ``attrs``, e.g. a ranking's explanations, are not).
+    stored (its ``attrs``, e.g. a ranking's explanations, are not). The ``--library`` files
+    of the run are stored after the file's text (as YAML comments), so that the record holds
+    every drug entry the run used.
     """
     import json
 
@@ -73,11 +77,20 @@ def record_run(
         table,
         command=command,
         name=name or str(frame.attrs.get("scenario", scenario_path.stem)),
-        scenario_text=scenario_path.read_text(encoding="utf-8"),
+        scenario_text=scenario_path.read_text(encoding="utf-8") + _library_text(library),
         model_sha256=sha256(to_sbml(model, miriam=False)),
         parameters_sha256=sha256(json.dumps(params, sort_keys=True)),
         wall_s=wall,
     )
+
+
+def _library_text(files: Sequence[str]) -> str:
+    """The ``--library`` files of a run, as YAML comments to store after its scenario."""
+    parts = []
+    for f in files:
+        text = Path(f).read_text(encoding="utf-8")
+        parts.append(f"\n# --library {f}:\n" + "".join(f"# {line}\n" for line in text.splitlines()))
+    return "".join(parts)
 
 
 def _check_outputs(sc: Any, chosen: list[str] | None, drug_readouts: tuple[str, ...]) -> None:
@@ -157,7 +170,8 @@ def run_simulate(
     check_output_path(plot, "--plot")
     check_store_path(store)
     start = time.perf_counter()
-    sc, plan = load_planned(scenario, library_paths(library))  # drugs: block, --library
+    libs = library_paths(library)
+    sc, plan = load_planned(scenario, libs)  # its drugs: block and the --library entries
     chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
     if outputs is not None:
         _check_outputs(sc, chosen, tuple(plan.pk_readouts))
@@ -175,7 +189,7 @@ def run_simulate(
         image = _time_plot(sc.name, frame, readouts[:12]) if plot else None
     # record first: a store that cannot be written (held by another process) then leaves
     # no output file behind either
-    run_id = record_run(frame, scenario, store, time.perf_counter() - start)
+    run_id = record_run(frame, scenario, store, time.perf_counter() - start, library=libs)
     if output is not None:
         write_table(frame, output)
         print(f"wrote {output}")

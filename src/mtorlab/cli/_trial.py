@@ -117,8 +117,9 @@ def register(app: typer.Typer) -> None:
         tables = analyse(trial, run.patients)
         wall = time.perf_counter() - started
         run_id = record_run(
-            tables.visits, trial_file, store, wall, command="trial", name=trial.name
-        )
+            tables.visits, trial_file, store, wall, command="trial", name=trial.name,
+            library=libs,
+        )  # fmt: skip
         screened = int(run.screening["screened"].sum())
         randomised = int(run.screening["randomised"].sum())
         print(f"{trial.name}: {randomised} randomised of {screened} screened, seed {trial.seed}")
