@@ -111,6 +111,15 @@ def test_report(files: Path) -> None:
         assert f"conc_plasma:{d}" in page
 
 
+def test_figure_scenario(files: Path) -> None:
+    sc = _write(files / "fig.yaml", _scenario(BOTH))
+    out = files / "fig.svg"
+    text = _ok(mtorlab("figure", "scenario", sc, "--library", files / "library.yaml", "-o", out,
+                       cwd=files))  # fmt: skip
+    assert out.read_text(encoding="utf-8").startswith("<?xml")
+    assert "akt +" in text  # the drugs act on the TrkB-Akt axis (their target: daidzein_drive)
+
+
 def test_cohort(files: Path) -> None:
     sc = _write(files / "coh.yaml", _scenario(BOTH))
     out = files / "cohort"
@@ -239,6 +248,7 @@ UNKNOWN = {
     "report": lambda d: ["report", _unknown_scenario(d), "-o", d / "u-report"],
     "cohort": lambda d: ["cohort", _unknown_scenario(d), "--n", "2"],
     "sensitivity": lambda d: ["sensitivity", _unknown_scenario(d)],
+    "figure": lambda d: ["figure", "scenario", _unknown_scenario(d), "-o", d / "u.svg"],
     "trial": _unknown_trial,
     "rank": _unknown_rank,
     "claims": _unknown_claims,
