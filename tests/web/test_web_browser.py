@@ -79,7 +79,7 @@ def test_search_click_node_shows_evidence(page: Any) -> None:
 
 
 def test_map_layout_is_the_same_on_every_load(page: Any, browser: Any, live_server: str) -> None:
-    script = "() => window.mtorlabMap.nodes().map(n => [n.id(), n.position()])"
+    script = "() => window.mtorlabMap.nodes(':childless').map(n => [n.id(), n.position()])"
     first = dict((k, (round(v["x"]), round(v["y"]))) for k, v in page.evaluate(script))
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     other = context.new_page()
@@ -236,3 +236,47 @@ def test_claims_tab_shows_each_checks_result(page: Any) -> None:
     passes = page.locator("#claims-table [data-result='pass']").count()
     fails = page.locator("#claims-table [data-result='xfail']").count()
     assert passes > 10 and fails > 5
+
+
+OVERLAPS = """() => {
+  const cy = window.mtorlabMap;
+  const box = (n) => n.boundingBox({ includeLabels: true, includeOverlays: false });
+  const hit = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  const nodes = cy.nodes(':childless').map((n) => [n.id(), box(n)]);
+  const groups = cy.nodes(':parent').map((g) => [g.id(), box(g)]);
+  const bad = [];
+  nodes.forEach(([a, p], i) => nodes.slice(i + 1).forEach(([b, q]) => { if (hit(p, q)) bad.push([a, b]); }));
+  groups.forEach(([a, p], i) => groups.slice(i + 1).forEach(([b, q]) => { if (hit(p, q)) bad.push([a, b]); }));
+  const outside = cy.nodes(':childless').filter((n) => {
+    const g = n.parent();
+    if (g.empty()) return true;
+    const o = box(g), b = box(n);
+    return b.x1 < o.x1 || b.x2 > o.x2 || b.y1 < o.y1 || b.y2 > o.y2;
+  }).map((n) => n.id());
+  return { bad, outside, groups: groups.map(([id]) => id), labelled: nodes.filter(([, b]) => b.h > 30).length };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_map_is_laid_out_in_compartments_with_no_label_overlapping(
+    page: Any, lang: str
+) -> None:
+    """Issue 15: the force layout was a tangle of overlapping labels. Every node sits in its
+    context's compartment, and no two labels (with their markers) or compartments overlap,
+    in English and in Chinese."""
+    if lang == "zh":
+        page.click("#lang-toggle")
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+        page.wait_for_timeout(200)
+    res = page.evaluate(OVERLAPS)
+    assert sorted(res["groups"]) == sorted(
+        f"ctx:{c}"
+        for c in ("intervention", "condition", "periphery", "glia", "neuron", "fate", "behaviour")
+    )
+    assert res["labelled"] > 80  # the boxes include the labels (a marker alone is 22 px)
+    assert res["bad"] == [] and res["outside"] == []
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / f"map-layout-{lang}.png"))
+    page.evaluate("() => window.mtorlabMap.fit(window.mtorlabMap.getElementById('ctx:neuron'), 10)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"map-layout-neuron-{lang}.png"))

@@ -93,3 +93,32 @@ def test_each_check_says_whether_the_suite_holds_it_to_pass(client: TestClient) 
     assert {c["result"] for c in checks} == {"pass", "xfail"}
     for c in checks:  # the result is the suite's strict mark, not a second opinion
         assert (c["result"] == "xfail") == bool(c["xfail"])
+
+
+def test_the_map_layout_has_compartments_and_no_overlapping_boxes(client: TestClient) -> None:
+    """Issue 15: the map's layout (Graphviz, per context): every node has a box that holds
+    its marker and label, no two boxes or compartments overlap, each box in its compartment."""
+    import itertools
+
+    lay = client.get("/api/kb/layout").json()
+    assert lay["source"] == "graphviz"  # `make system-deps` installs it
+    graph = client.get("/api/kb/graph").json()
+    assert set(lay["nodes"]) == {n["id"] for n in graph["nodes"]}
+
+    def hit(a: dict[str, float], b: dict[str, float]) -> bool:
+        return (
+            a["x"] < b["x"] + b["w"]
+            and b["x"] < a["x"] + a["w"]
+            and (a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+        )
+
+    boxes = list(lay["nodes"].values())
+    assert not [p for p in itertools.combinations(boxes, 2) if hit(*p)]
+    assert not [p for p in itertools.combinations(lay["groups"], 2) if hit(*p)]
+    group = {g["context"]: g for g in lay["groups"]}
+    for n in graph["nodes"]:
+        b, g = lay["nodes"][n["id"]], group[n["context"]]
+        assert g["x"] - 1e-6 <= b["x"] and b["x"] + b["w"] <= g["x"] + g["w"] + 1e-6
+        assert g["y"] - 1e-6 <= b["y"] and b["y"] + b["h"] <= g["y"] + g["h"] + 1e-6
+    # inputs on the left, behaviour on the right
+    assert group["intervention"]["x"] < group["neuron"]["x"] < group["behaviour"]["x"]
