@@ -133,6 +133,9 @@ def test_build_run_and_plot_a_scenario(page: Any) -> None:
     page.click("#tabs button[data-tab='map']")
     page.click("#overlay-box summary")
     assert page.evaluate("() => window.mtorlabMap.nodes('.overlaid').length") > 5
+    assert page.evaluate(OVERLAPS)["bad"] == []  # labels with their +12% still clear each other
+    slider = page.locator("#overlay-time")  # the overlay opens at the run's largest change
+    assert 0 < int(slider.input_value()) < int(slider.get_attribute("max") or 0)
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "map-overlay.png"))
 
