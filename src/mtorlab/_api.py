@@ -23,7 +23,20 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
-    """The package's validated knowledge base (loaded once per process)."""
+    """The package's validated knowledge base (loaded once per process).
+
+    Returns
+    -------
+    mtorlab.kb.KnowledgeBase
+        Entities, mechanisms (with the review's evidence and Chinese quotes), claims and
+        tensions.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> mt.knowledge_base().entities["ketamine"].name_zh
+    '氯胺酮'
+    """
     return load()
 
 
@@ -33,6 +46,19 @@ def model() -> Model:
 
     Use ``mt.model().trace("depression_score")`` for the reactions and knowledge-base
     mechanisms behind a readout.
+
+    Returns
+    -------
+    mtorlab.ode.Model
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> m = mt.model()
+    >>> m.readout("bdnf").scale
+    '1 = healthy'
+    >>> "k_bdnf_release" in m.parameters  # ids for simulate(parameters=...)
+    True
     """
     from mtorlab.ode import load_model
 
@@ -88,34 +114,71 @@ def library(*files: str) -> Library:
     return load_library(*files)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file (errors name file, field, value, allowed)."""
+def load_scenario(
+    path: str | Path, *, library_files: Sequence[str | Path] | str | Path = ()
+) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+    library_files
+        Intervention-library files (``--library``): the entries the scenario uses are
+        copied into its ``drugs:`` block, so the scenario returned is self-contained.
+
+    Returns
+    -------
+    mtorlab.Scenario
+
+    Raises
+    ------
+    mtorlab.errors.DataFileError
+        One line naming the file, the field, the bad value and what is allowed.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> sc = mt.load_scenario("examples/ketamine_single_dose_rat.yaml")
+    >>> sc.species, sc.interventions[0].drug
+    ('rat', 'ketamine')
+    """
     from mtorlab.errors import MtorlabError
-    from mtorlab.scenario import load_scenario_file
+    from mtorlab.scenario import resolve_scenario
 
     if not isinstance(path, str | Path):
         raise MtorlabError(
             f"load_scenario: give a path to a scenario YAML file, not {type(path).__name__}"
         )
-    return load_scenario_file(path, model().readout_ids)
+    return resolve_scenario(path, library_files)
 
 
 def simulate(
     scenario: Scenario | Mapping[str, object] | str | Path,
     *,
+    parameters: Mapping[str, float] | None = None,
     outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] | str | Path = (),
 ) -> pd.DataFrame:
-    """Simulate a scenario (object or YAML path) on the reference engine.
+    """Simulate a scenario on the reference engine (libRoadRunner).
+
+    The system starts in the steady state of the scenario's condition; doses follow its
+    schedule.
 
     Parameters
     ----------
     scenario
-        A :class:`~mtorlab.scenario.Scenario`, a mapping in the scenario file format, or the
-        path of a scenario file.
+        A :class:`mtorlab.Scenario`, a mapping in the scenario file format (with its own
+        ``drugs:`` block if it brings new drugs) or the path of a scenario file.
+    parameters
+        Model parameter values that replace the model's for this run, e.g.
+        ``{"k_bdnf_release": 1.5}`` (ids from ``mtorlab model params``); the run starts from
+        the steady state of the changed model. An unknown id raises
+        :class:`~mtorlab.errors.UnknownIdError` naming the nearest ids; a value that is not
+        a finite number raises :class:`~mtorlab.errors.MtorlabError`.
     outputs
-        Readout ids to report (default: the scenario's ``outputs``, else every readout); one
-        id may be given as a string.
+        Readout ids to report (default: the scenario's ``outputs``, else every readout and
+        the concentrations of its drugs); one id may be given as a string.
     library_files
         Extra intervention-library files (new drugs as data), as ``--library`` does (one
         path may be given alone).
@@ -123,31 +186,51 @@ def simulate(
     Returns
     -------
     pandas.DataFrame
-        Column ``time_h`` (hours from the scenario's start), then one column per readout.
+        Column ``time_h`` (hours from the scenario's start), then one column per readout
+        (drug concentrations ``conc_plasma:<drug>``, ``conc_brain:<drug>`` in ng/mL).
+        ``frame.attrs`` holds ``scenario``, ``species``, ``condition``, ``warnings``,
+        ``doses`` (time in hours, drug, dose, route of each dose) and ``units`` (per
+        readout); :func:`mtorlab.plot` draws them.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> run = mt.simulate("examples/ketamine_single_dose_rat.yaml", outputs="bdnf")
+    >>> list(run.columns)
+    ['time_h', 'bdnf']
+    >>> slower = mt.simulate("examples/ketamine_single_dose_rat.yaml", outputs="bdnf",
+    ...                      parameters={"k_bdnf_release": 1.5})
     """
-    from mtorlab.scenario import run_scenario
+    from mtorlab.scenario import parameter_overrides, resolve_scenario, run_scenario
+    from mtorlab.scenario._run import naming_source
 
-    sc = _scenario(scenario)
-    lib = library(*_library_files(library_files))
+    sc = resolve_scenario(scenario, _library_files(library_files))
     chosen = _outputs(outputs)
-    with _naming_outputs(chosen):
-        return run_scenario(model(), reference_engine, sc, chosen, lib)
+    source = str(scenario) if isinstance(scenario, str | Path) else None
+    overrides = parameter_overrides(_parameters(parameters, "parameters"))
+    with _naming_outputs(chosen), naming_source(sc, source), overrides:
+        return run_scenario(model(), reference_engine, sc, chosen, library())
 
 
-def _scenario(scenario: object) -> Scenario:
-    """A Scenario from a Scenario, a mapping (the file format) or a path; typed errors."""
-    from mtorlab.errors import MtorlabError
-    from mtorlab.scenario import Scenario, validate_scenario
+def _parameters(values: object, what: str) -> dict[str, float]:
+    """A mapping of model parameter overrides, checked: known ids, finite numbers."""
+    import math
 
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, Mapping):
-        return validate_scenario(dict(scenario), "scenario (mapping)", model().readout_ids)
-    if isinstance(scenario, str | Path):
-        return load_scenario(scenario)
-    raise MtorlabError(
-        f"a scenario is a Scenario, a mapping or a YAML path, not {type(scenario).__name__}"
-    )
+    from mtorlab.errors import MtorlabError, UnknownIdError
+
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise MtorlabError(f"{what}: a mapping of parameter id to value, not {values!r:.60}")
+    known = model().parameters
+    out = {}
+    for k, v in values.items():
+        if k not in known:
+            raise UnknownIdError(f"model parameter ({what})", str(k), tuple(known))
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise MtorlabError(f"{what}.{k}: {v!r:.40} is not a finite number")
+        out[str(k)] = float(v)
+    return out
 
 
 def _outputs(outputs: Sequence[str] | str | None) -> list[str] | None:
@@ -179,15 +262,11 @@ def _naming_outputs(chosen: Sequence[str] | None) -> Iterator[None]:
         raise
 
 
-def _library_files(files: Sequence[str | Path] | str | Path) -> list[str]:
+def _library_files(files: Sequence[str | Path] | str | Path) -> tuple[str, ...]:
     """The ``library_files`` argument as paths: one path may be given alone."""
-    from mtorlab.errors import MtorlabError
+    from mtorlab.scenario import library_files
 
-    if isinstance(files, str | Path):
-        return [str(files)]
-    if not isinstance(files, Sequence) or not all(isinstance(f, str | Path) for f in files):
-        raise MtorlabError(f"library_files: give a list of library file paths, not {files!r:.60}")
-    return [str(f) for f in files]
+    return library_files(files)
 
 
 def simulate_batch(
@@ -206,7 +285,7 @@ def simulate_batch(
         A :class:`~mtorlab.scenario.Scenario` or the path of a scenario file.
     rows
         One mapping per virtual patient: model parameter values that replace the
-        model's (e.g. ``{"k_bdnf_syn": 0.8}``); ``{}`` is the scenario as written.
+        model's (e.g. ``{"k_bdnf_release": 1.5}``); ``{}`` is the scenario as written.
     outputs, library_files
         As for :func:`simulate`.
     times_h
@@ -217,30 +296,34 @@ def simulate_batch(
     mtorlab.scenario.BatchRun
         ``values[row, time, readout]``; ``status`` is non-zero (and the row NaN) where a
         parameter set has no stable steady state or the integration failed.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> sc = {"name": "two", "species": "mouse", "duration": "6 h", "outputs": ["bdnf"]}
+    >>> run = mt.simulate_batch(sc, [{}, {"k_bdnf_release": 1.5}])  # doctest: +SKIP
+    >>> run.values.shape  # doctest: +SKIP
+    (2, 61, 1)
     """
-    import math
+    from mtorlab.errors import MtorlabError
+    from mtorlab.scenario import resolve_scenario, run_scenario_batch
+    from mtorlab.scenario._run import naming_source
 
-    from mtorlab.errors import MtorlabError, UnknownIdError
-    from mtorlab.scenario import run_scenario_batch
-
-    sc = _scenario(scenario)
+    sc = resolve_scenario(scenario, _library_files(library_files))
     if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not rows:
         raise MtorlabError("rows: give a non-empty list of parameter mappings ({} = as written)")
-    known = model().parameters
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise MtorlabError(f"rows[{i}]: a mapping of parameter values, not {row!r:.40}")
-        for k, v in row.items():
-            if k not in known:
-                raise UnknownIdError(f"model parameter (rows[{i}])", str(k), tuple(known))
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise MtorlabError(f"rows[{i}].{k}: {v!r} is not a finite number")
+        _parameters(row, f"rows[{i}]")
     if times_h is not None:
         _check_times(times_h, sc.duration_h)
-    lib = library(*_library_files(library_files))
     chosen = _outputs(outputs)
-    with _naming_outputs(chosen):
-        return run_scenario_batch(model(), batch_engine, sc, rows, chosen, lib, times_h=times_h)
+    source = str(scenario) if isinstance(scenario, str | Path) else None
+    with _naming_outputs(chosen), naming_source(sc, source):
+        return run_scenario_batch(
+            model(), batch_engine, sc, rows, chosen, library(), times_h=times_h
+        )
 
 
 def _check_times(times_h: object, duration_h: float) -> None:

@@ -41,6 +41,9 @@ def test_cli_sobol_by_context_with_table_and_plot(
                  "--at", "24h", "--method", "sobol", "--n", "4", "-o", str(table), "--plot", str(plot),
                  "--store", str(tmp_path / "store")])  # fmt: skip
     assert code == 0
+    first = capsys.readouterr().out.splitlines()[0]  # issue 15: the table had no header
+    assert first.startswith("cums-untreated: Sobol indices") and "of il6_brain (" in first
+    assert "at 24h" in first
     from mtorlab.store import RunStore
 
     (run,) = RunStore(tmp_path / "store").list()  # issue 16: sensitivity runs were not recorded

@@ -251,7 +251,7 @@ def test_vary_makes_a_dose_response_table_and_plot(
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pd.read_csv(out)
     peaks = table.groupby("vary", sort=False).max()
-    assert list(peaks.index) == ["0.1 mg/kg", "0.5 mg/kg", "1.5 mg/kg"]
+    assert list(peaks.index) == ["vehicle", "0.1 mg/kg", "0.5 mg/kg", "1.5 mg/kg"]
     # each arm got its own dose: linear PK scales the plasma peak with it
     conc = peaks["conc_plasma:esketamine"]
     assert conc["0.5 mg/kg"] / conc["0.1 mg/kg"] == pytest.approx(5, rel=0.01)

@@ -79,7 +79,7 @@ def test_search_click_node_shows_evidence(page: Any) -> None:
 
 
 def test_map_layout_is_the_same_on_every_load(page: Any, browser: Any, live_server: str) -> None:
-    script = "() => window.mtorlabMap.nodes().map(n => [n.id(), n.position()])"
+    script = "() => window.mtorlabMap.nodes(':childless').map(n => [n.id(), n.position()])"
     first = dict((k, (round(v["x"]), round(v["y"]))) for k, v in page.evaluate(script))
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     other = context.new_page()
@@ -133,6 +133,9 @@ def test_build_run_and_plot_a_scenario(page: Any) -> None:
     page.click("#tabs button[data-tab='map']")
     page.click("#overlay-box summary")
     assert page.evaluate("() => window.mtorlabMap.nodes('.overlaid').length") > 5
+    assert page.evaluate(OVERLAPS)["bad"] == []  # labels with their +12% still clear each other
+    slider = page.locator("#overlay-time")  # the overlay opens at the run's largest change
+    assert 0 < int(slider.input_value()) < int(slider.get_attribute("max") or 0)
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "map-overlay.png"))
 
@@ -164,3 +167,119 @@ def test_switch_to_chinese(page: Any) -> None:
     page.fill("#claims-filter", "KET-")
     assert 1 <= page.locator("#claims-table tbody tr").count() < 20
     page.screenshot(path=str(ARTIFACTS / "claims-zh.png"))
+
+
+def _upload(page: Any, name: str, text: str) -> None:
+    page.click("#tabs button[data-tab='scenario']")
+    page.set_input_files(
+        "#yaml-upload", files=[{"name": name, "mimeType": "text/yaml", "buffer": text.encode()}]
+    )
+
+
+def test_an_uploaded_scenario_runs_its_own_drug_with_its_concentrations(page: Any) -> None:
+    """Issue 15: the upload dropped the drugs: block and ran ketamine under the user's name."""
+    import yaml
+
+    data = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "with_own_drug.yaml"
+    sc = yaml.safe_load(data.read_text(encoding="utf-8"))
+    sc["duration"] = "8 h"
+    _upload(page, "own.yaml", yaml.safe_dump(sc, sort_keys=False))
+    page.wait_for_function(
+        "() => document.querySelector('#yaml-preview').textContent.includes('id: zz_agonist')"
+    )
+    assert page.inner_text("#scenario-error") == ""
+    drug = page.locator("#interventions .iv-row select[name='iv_drug']").first
+    assert drug.input_value() == "zz_agonist"
+    assert "this scenario's own" in drug.locator("option:checked").inner_text()
+    assert "drug: zz_agonist" in page.inner_text("#yaml-preview")
+    page.click("#run")
+    page.wait_for_selector("#plot .main-svg", timeout=60_000)
+    assert page.inner_text("#scenario-error") == ""  # the control without conc_* ran (no 422)
+    box = page.locator("#readout-picker input[value='conc_plasma:zz_agonist']")
+    assert box.is_checked()  # the scenario's outputs, its drug's concentration among them
+    titles = page.evaluate(
+        "() => Object.entries(document.getElementById('plot').layout)"
+        ".filter(([k]) => k.startsWith('yaxis')).map(([, a]) => a.title.text)"
+    )
+    assert len(titles) == 4 and sum("(ng/mL)" in x for x in titles) == 2, titles
+    assert all("(" in x for x in titles)  # every panel names its readout's unit
+    assert int(page.get_attribute("#plot", "data-dose-marks") or 0) >= 4  # one per panel
+    dashed = page.evaluate(
+        "() => document.getElementById('plot').data.filter(t => t.line.dash === 'dash').length"
+    )
+    assert dashed >= 2  # the untreated control of the readouts it has, drawn dashed
+    page.screenshot(path=str(ARTIFACTS / "own-drug-run.png"), full_page=True)
+    page.click("#lang-toggle")  # the job status and the figure names follow the language
+    page.wait_for_function(
+        "() => document.getElementById('job-status').textContent.startsWith('完成')"
+    )
+    assert page.inner_text("#figure-pick option[value='fig2']") == "图 2"
+
+
+def test_an_upload_the_form_cannot_hold_is_refused_not_swapped(page: Any) -> None:
+    before = page.locator("#interventions .iv-row select[name='iv_drug']").first.input_value()
+    text = (
+        "name: nowhere\nspecies: mouse\nduration: 1 d\n"
+        "interventions: [{drug: zz_nowhere, dose: 10 mg/kg, route: po, at: 1 h}]\n"
+    )
+    _upload(page, "nowhere.yaml", text)
+    page.wait_for_function(
+        "() => document.querySelector('#scenario-error').textContent.startsWith('Not loaded')"
+    )
+    err = page.inner_text("#scenario-error")
+    assert "interventions[0].drug" in err and "zz_nowhere" in err
+    assert page.input_value("input[name='name']") != "nowhere"  # the form kept what it had
+    row = page.locator("#interventions .iv-row select[name='iv_drug']").first
+    assert row.input_value() == before
+
+
+def test_claims_tab_shows_each_checks_result(page: Any) -> None:
+    page.click("#tabs button[data-tab='claims']")
+    page.wait_for_selector("#claims-table [data-result]")
+    passes = page.locator("#claims-table [data-result='pass']").count()
+    fails = page.locator("#claims-table [data-result='xfail']").count()
+    assert passes > 10 and fails > 5
+
+
+OVERLAPS = """() => {
+  const cy = window.mtorlabMap;
+  const box = (n) => n.boundingBox({ includeLabels: true, includeOverlays: false });
+  const hit = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  const nodes = cy.nodes(':childless').map((n) => [n.id(), box(n)]);
+  const groups = cy.nodes(':parent').map((g) => [g.id(), box(g)]);
+  const bad = [];
+  nodes.forEach(([a, p], i) => nodes.slice(i + 1).forEach(([b, q]) => { if (hit(p, q)) bad.push([a, b]); }));
+  groups.forEach(([a, p], i) => groups.slice(i + 1).forEach(([b, q]) => { if (hit(p, q)) bad.push([a, b]); }));
+  const outside = cy.nodes(':childless').filter((n) => {
+    const g = n.parent();
+    if (g.empty()) return true;
+    const o = box(g), b = box(n);
+    return b.x1 < o.x1 || b.x2 > o.x2 || b.y1 < o.y1 || b.y2 > o.y2;
+  }).map((n) => n.id());
+  return { bad, outside, groups: groups.map(([id]) => id), labelled: nodes.filter(([, b]) => b.h > 30).length };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_map_is_laid_out_in_compartments_with_no_label_overlapping(
+    page: Any, lang: str
+) -> None:
+    """Issue 15: the force layout was a tangle of overlapping labels. Every node sits in its
+    context's compartment, and no two labels (with their markers) or compartments overlap,
+    in English and in Chinese."""
+    if lang == "zh":
+        page.click("#lang-toggle")
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+        page.wait_for_timeout(200)
+    res = page.evaluate(OVERLAPS)
+    assert sorted(res["groups"]) == sorted(
+        f"ctx:{c}"
+        for c in ("intervention", "condition", "periphery", "glia", "neuron", "fate", "behaviour")
+    )
+    assert res["labelled"] > 80  # the boxes include the labels (a marker alone is 22 px)
+    assert res["bad"] == [] and res["outside"] == []
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / f"map-layout-{lang}.png"))
+    page.evaluate("() => window.mtorlabMap.fit(window.mtorlabMap.getElementById('ctx:neuron'), 10)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"map-layout-neuron-{lang}.png"))

@@ -135,13 +135,17 @@ def sensitivity(
     import pandas as pd
 
     import mtorlab as mt
+    from mtorlab._api import library
+    from mtorlab.scenario import check_plan
 
     if method not in METHODS:
         raise MtorlabError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
     if engine not in ("batch", "reference"):
         raise MtorlabError(f"--engine must be 'batch' or 'reference', not {engine!r}")
     model = mt.model()
-    model.readout(readout)
+    plan = check_plan(model, scenario, library(), f"scenario {scenario.name!r}")
+    if readout not in plan.pk_readouts:  # a drug's concentration, or a model readout
+        model.readout(readout)
     problem, names, logs = _problem(model, groups=method == "sobol")
     if method == "morris":
         from SALib.analyze import morris as analyze

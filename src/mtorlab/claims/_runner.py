@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,12 +31,17 @@ def default_checks_path() -> Path:
     return Path(str(resources.files("mtorlab.claims") / "data" / "checks.yaml"))
 
 
-def load_checks(path: str | Path | None = None) -> dict[str, Check]:
-    """Checks by id from a claims file (top-level key ``checks``)."""
+def load_checks(
+    path: str | Path | None = None, library_files: Sequence[str | Path] | str | Path = ()
+) -> dict[str, Check]:
+    """Checks by id from a claims file (top-level key ``checks``; an optional ``drugs:``
+    block of library entries its arms may use); ``library_files`` add drugs as
+    ``--library`` does."""
     p = Path(path) if path is not None else default_checks_path()
     doc = read_yaml(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
         raise DataFileError(str(p), "a claims file holds a list under the key 'checks'")
+    drugs = _file_drugs(doc, str(p), library_files)
     out: dict[str, Check] = {}
     for i, raw in enumerate(doc["checks"]):
         entry = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
@@ -47,8 +52,47 @@ def load_checks(path: str | Path | None = None) -> dict[str, Check]:
             raise DataFileError(str(p), msg, entry=entry, field=loc) from None
         if check.id in out:
             raise DataFileError(str(p), "duplicate check id", entry=check.id, field="id")
+        if check.drugs:
+            from mtorlab.interventions import parse_entries
+
+            parse_entries(check.drugs, f"{p}: check {check.id}: drugs")
+        if drugs:  # the file's (and --library) drugs, after which the check's own win
+            mine = {str(d.get("id")) for d in check.drugs}
+            extra = tuple(d for d in drugs if d["id"] not in mine)
+            check = check.model_copy(update={"drugs": (*extra, *check.drugs)})
         out[check.id] = check
     return out
+
+
+def _file_drugs(
+    doc: dict[str, Any], source: str, files: Sequence[str | Path] | str | Path
+) -> tuple[dict[str, Any], ...]:
+    """A claims file's ``drugs:`` block (validated) after the ``--library`` entries."""
+    from mtorlab.scenario import merged_entries
+
+    own = doc.get("drugs", [])
+    if not isinstance(own, list):
+        raise DataFileError(source, "`drugs:` holds a list of library entries", field="drugs")
+    if own:
+        from mtorlab.interventions import parse_entries
+
+        parse_entries(own, f"{source}: drugs")
+    return merged_entries(own, files)
+
+
+def plan_checks(checks: Iterable[Check], source: str) -> None:
+    """Validate and plan every arm of ``checks`` before any runs: an unknown drug, route or
+    dose time is one line naming the file, the check and the arm."""
+    import mtorlab as mt
+    from mtorlab._api import library
+    from mtorlab.scenario import check_plan, validate_scenario
+
+    for check in checks:
+        for name, arm in check.scenarios().items():
+            where = f"{source}: check {check.id}, arm {name!r}"
+            data = {k: v for k, v in arm.items() if k != "manipulate"}
+            sc = validate_scenario(data, where, mt.model().readout_ids)
+            check_plan(mt.model(), sc, library(), where)
 
 
 @dataclass

@@ -48,6 +48,7 @@ class Check(_Record):
     series: tuple[Series, ...] = ()
     assertions: tuple[Assertion, ...] = Field(min_length=1)
     xfail: str | None = None
+    drugs: tuple[dict[str, Any], ...] = ()  # library entries its arms may use (new drugs)
 
     @model_validator(mode="after")
     def _arms_resolve(self) -> Check:
@@ -96,4 +97,8 @@ class Check(_Record):
                 sc["interventions"][s.intervention]["dose"] = f"{value:g} {s.unit}"
                 sc["name"] = f"{self.id}:{arm}"
                 out[arm] = sc
+        if self.drugs:  # the drugs each arm uses, as its own drugs: block
+            from mtorlab.scenario import with_drugs
+
+            out = {name: with_drugs(sc, self.drugs) for name, sc in out.items()}
         return out

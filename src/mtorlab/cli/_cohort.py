@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mtorlab.cli._scenario import LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 #: The longest ``--horizon`` (a scenario's longest duration: 5 years).
@@ -66,25 +67,24 @@ def register(app: typer.Typer) -> None:
             False, "--force", help="Replace an -o folder that is not a complete cohort dataset."
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+        library: LibraryOption = None,
     ) -> None:
         """Simulate a virtual cohort on a scenario's treatment plan, and untreated; the
         response and remission rates are recorded in the run store."""
         from rich.progress import Progress
 
-        import mtorlab as mt
-        from mtorlab._api import library
         from mtorlab.cli._output import check_folder_path, check_store_path, check_table_path
+        from mtorlab.cli._scenario import library_paths, load_planned
         from mtorlab.cohort import CohortSpec, effect_sizes, run_cohort
         from mtorlab.cohort._run import check_scheduler
-        from mtorlab.scenario import check_plan
 
         check_scheduler(scheduler)
         check_folder_path(output, "-o")
         check_table_path(rates_out, "--rates")
         check_store_path(store)
         started = time.perf_counter()
-        sc = mt.load_scenario(scenario)
-        check_plan(mt.model(), sc, library(), str(scenario))  # errors name the file
+        libs = library_paths(library)
+        sc = load_planned(scenario, libs)[0]  # errors name the file
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("patients", total=n)
@@ -105,7 +105,9 @@ def register(app: typer.Typer) -> None:
         )
         rates = s.rates()
         wall = time.perf_counter() - started
-        run_id = record_run(rates, scenario, store, wall, command="cohort", name=sc.name)
+        run_id = record_run(
+            rates, scenario, store, wall, command="cohort", name=sc.name, library=libs
+        )
         end = rates[rates["time_h"] == max(s.times_h)]
         for arm in ("treated", "untreated"):
             for what in ("response", "remission"):
@@ -156,6 +158,7 @@ def register(app: typer.Typer) -> None:
             False, "--json", help="Print JSON (facts, and per strategy the explanation)."
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+        library: LibraryOption = None,
     ) -> None:
         """Rank treatment strategies for a patient profile in clinical units (README: patient
         profile): response with the placebo response included, and against placebo."""
@@ -163,6 +166,7 @@ def register(app: typer.Typer) -> None:
 
         from mtorlab.claims._assertions import hours
         from mtorlab.cli._output import check_store_path, check_table_path, print_json, write_table
+        from mtorlab.cli._scenario import library_paths
         from mtorlab.cohort import load_profile, load_strategies, rank
         from mtorlab.errors import MtorlabError
 
@@ -176,7 +180,8 @@ def register(app: typer.Typer) -> None:
         if not 0 < horizon_h <= MAX_HORIZON_H:
             raise MtorlabError(f"--horizon {horizon}: give a time after 0 and at most 5 years")
         prof = load_profile(profile)
-        strats = load_strategies(strategies)
+        rank_libs = library_paths(library)
+        strats = load_strategies(strategies, rank_libs)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("simulations", total=None)
 
@@ -195,8 +200,9 @@ def register(app: typer.Typer) -> None:
         explanations = table.attrs.get("explanations", {})
         wall = time.perf_counter() - started
         run_id = record_run(
-            table, profile, store, wall, command="rank", name=f"rank {profile.stem}"
-        )
+            table, profile, store, wall, command="rank", name=f"rank {profile.stem}",
+            library=rank_libs,
+        )  # fmt: skip
         if as_json:
             records = [
                 {**rec, "explanation": explanations.get(rec["strategy"], [])}

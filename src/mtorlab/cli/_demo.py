@@ -101,6 +101,7 @@ def _dose_window(out: Path) -> str:
 
     import mtorlab as mt
     from mtorlab.plots import dose_response
+    from mtorlab.scenario._vary import excursions
 
     rows = []
     for d in (0.1, 0.3, 0.5, 1.0, 1.5, 2.0):
@@ -113,14 +114,15 @@ def _dose_window(out: Path) -> str:
         }
         sc = _scenario(duration="1 d", condition={"chronic_stress": 0.8}, interventions=[iv])
         run = mt.simulate(sc, outputs=["mtorc1_neuron", "p_akt_s473"])
-        row: dict[str, float] = {"dose": d}
-        for col in ("mtorc1_neuron", "p_akt_s473"):
-            dev = run[col] - run[col].iloc[0]
-            row[f"{col}_peak_change"] = float(dev.iloc[int(dev.abs().to_numpy().argmax())])
-        rows.append(row)
+        for col in ("mtorc1_neuron", "p_akt_s473"):  # change from the untreated steady state
+            change = (run[col] - run[col].iloc[0]).to_numpy()
+            unit = run.attrs["units"][col]
+            rows.append({"vary": f"{d} mg/kg", "dose": d, "readout": col, "unit": unit,
+                         **excursions(run["time_h"], change)})  # fmt: skip
     png = dose_response(
-        pd.DataFrame(rows), "esketamine dose (mg/kg)", ["mtorc1_neuron", "p_akt_s473"]
-    )
+        pd.DataFrame(rows), ["mtorc1_neuron", "p_akt_s473"], metric="both",
+        x_label="esketamine dose in mg/kg", log_x=True,
+    )  # fmt: skip
     write_atomic(out / "esketamine_dose_window.png", png)
     return "esketamine_dose_window.png"
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mtorlab.cli._output import write_atomic
+from mtorlab.cli._scenario import LibraryOption
 
 if TYPE_CHECKING:
     from mtorlab.figures._spec import Lang
@@ -84,11 +85,13 @@ def register(app: typer.Typer) -> None:
         ),
         figure: str = typer.Option("fig1", "--figure", help="fig1 or fig2."),
         lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
+        library: LibraryOption = None,
     ) -> None:
         """Figure 1 (or 2) coloured by a scenario's change vs its untreated control."""
         import mtorlab as mt
-        from mtorlab._api import library
+        from mtorlab._api import library as builtin
         from mtorlab.claims._assertions import hours
+        from mtorlab.cli._scenario import library_paths
         from mtorlab.errors import MtorlabError
         from mtorlab.figures._scenario import entity_changes
         from mtorlab.scenario import check_plan
@@ -100,12 +103,12 @@ def register(app: typer.Typer) -> None:
             at_h = hours(at) if at is not None else None
         except ValueError as exc:
             raise MtorlabError(f"--at: {exc}") from None
-        sc = mt.load_scenario(scenario)
+        sc = mt.load_scenario(scenario, library_files=library_paths(library))
         if not sc.interventions:
             raise MtorlabError(f"{scenario}: the scenario has no interventions to compare")
         if at_h is not None and not 0 <= at_h <= sc.duration_h:
             raise MtorlabError(f"--at {at}: outside the scenario's 0 h to {sc.duration}")
-        check_plan(mt.model(), sc, library(), str(scenario))
+        check_plan(mt.model(), sc, builtin(), str(scenario))
         values = entity_changes(sc, at_h)
         path = draw(figure, Path(output), lang, True, values)
         top = sorted(values.items(), key=lambda kv: -abs(kv[1]))[:5]

@@ -9,10 +9,23 @@ from typing import Annotated
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
+from mtorlab.cli._scenario import LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 
-def _tornado(table: object, method: str, readout: str) -> bytes:
+def _header(name: str, method: str, readout: str, unit: str, at: str, n_rows: int) -> str:
+    """The line above the table: what was computed, of which readout (its unit), when."""
+    what = (
+        "Morris elementary effects (mu_star: mean absolute effect, sigma: its spread, in the "
+        "readout's unit) per parameter"
+        if method == "morris"
+        else "Sobol indices (S1 first order, ST total, with 95% half-widths) per context"
+    )
+    shown = f"top 15 of {n_rows}" if n_rows > 15 else f"all {n_rows}"
+    return f"{name}: {what} of {readout} ({unit}) at {at}; {shown}, most influential first"
+
+
+def _tornado(table: object, method: str, readout: str, title: str = "") -> bytes:
     import io
 
     import matplotlib
@@ -27,6 +40,8 @@ def _tornado(table: object, method: str, readout: str) -> bytes:
     ax.barh(df[label][::-1], df[value][::-1], color="#4a78b0")
     ax.set_xlabel(f"{value} ({'Morris' if method == 'morris' else 'Sobol total'}) of {readout}")
     ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=9)
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=120)
@@ -53,18 +68,20 @@ def register(app: typer.Typer) -> None:
         ] = None,
         plot: Annotated[Path | None, typer.Option("--plot", help="Tornado plot (PNG).")] = None,
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+        library: LibraryOption = None,
     ) -> None:
         """Global sensitivity of a readout at a time, per parameter (Morris) or context
         (Sobol); the index table is recorded in the run store."""
+        from rich.console import Console
         from rich.progress import Progress
 
         import mtorlab as mt
-        from mtorlab._api import library
         from mtorlab.analysis import sensitivity
         from mtorlab.claims._assertions import hours
         from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
-        from mtorlab.errors import MtorlabError
-        from mtorlab.scenario import check_plan
+        from mtorlab.cli._scenario import library_paths, load_planned
+        from mtorlab.errors import MtorlabError, UnknownIdError
+        from mtorlab.plots import readout_unit
 
         check_table_path(output, "-o")
         check_output_path(plot, "--plot")
@@ -74,18 +91,16 @@ def register(app: typer.Typer) -> None:
             at_h = hours(at)
         except ValueError as exc:
             raise MtorlabError(f"--at: {exc}") from None
-        sc = mt.load_scenario(scenario)
+        libs = library_paths(library)
+        sc, plan = load_planned(scenario, libs)
         if at_h > sc.duration_h:
             raise MtorlabError(f"--at {at}: later than the scenario's duration ({sc.duration})")
         if at_h < 0:
             raise MtorlabError(f"--at {at}: give a time from the scenario's start (0 h or later)")
-        plan = check_plan(mt.model(), sc, library(), str(scenario))
-        if readout not in plan.pk_readouts:
-            try:
-                mt.model().readout(readout)
-            except MtorlabError as exc:
-                raise MtorlabError(f"--readout: {exc}") from None
-        with Progress(transient=True) as bar:
+        if readout not in plan.pk_readouts and readout not in mt.model().readouts:
+            known = (*mt.model().readout_ids, *plan.pk_readouts)
+            raise MtorlabError(f"--readout: {UnknownIdError('readout', readout, known)}")
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task(f"{method} samples", total=None)
 
             def step(done: int, total: int) -> None:
@@ -94,12 +109,17 @@ def register(app: typer.Typer) -> None:
             table = sensitivity(
                 sc, readout, at_h, method=method, n=n, seed=seed, progress=step, engine=engine
             )
+        unit = readout_unit(readout)
+        print(_header(sc.name, method, readout, unit, at, len(table)))
         print(table.head(15).to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         wall = time.perf_counter() - started
         label = f"{sc.name}: {method} on {readout} at {at}"
-        run_id = record_run(table, scenario, store, wall, command="sensitivity", name=label)
+        run_id = record_run(
+            table, scenario, store, wall, command="sensitivity", name=label, library=libs
+        )
         if output is not None:
             print(f"wrote {write_table(table, output)}")
         if plot is not None:
-            print(f"wrote {write_atomic(plot, _tornado(table, method, readout))}")
+            title = f"{sc.name}: {readout} ({unit}) at {at}"
+            print(f"wrote {write_atomic(plot, _tornado(table, method, readout, title))}")
         print(f"run {run_id} recorded (mtorlab runs show {run_id})")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
+from mtorlab.cli._scenario import LibraryOption
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,11 +54,14 @@ def record_run(
     *,
     command: str = "simulate",
     name: str | None = None,
+    library: Sequence[str] = (),
 ) -> str:
     """Record a run's table in the run store; return its id.
 
     ``name`` defaults to the frame's scenario name, else the file's stem. Only the table is
-    stored (its ``attrs``, e.g. a ranking's explanations, are not).
+    stored (its ``attrs``, e.g. a ranking's explanations, are not). The ``--library`` files
+    of the run are stored after the file's text (as YAML comments), so that the record holds
+    every drug entry the run used.
     """
     import json
 
@@ -72,43 +77,20 @@ def record_run(
         table,
         command=command,
         name=name or str(frame.attrs.get("scenario", scenario_path.stem)),
-        scenario_text=scenario_path.read_text(encoding="utf-8"),
+        scenario_text=scenario_path.read_text(encoding="utf-8") + _library_text(library),
         model_sha256=sha256(to_sbml(model, miriam=False)),
         parameters_sha256=sha256(json.dumps(params, sort_keys=True)),
         wall_s=wall,
     )
 
 
-def _sweep(sc: Any, spec: str, outputs: list[str] | None, libs: list[str]) -> tuple[Any, Any]:
-    """Run every value of a sweep; return (long table, per-dose summary table)."""
-    import pandas as pd
-    from rich.progress import Progress
-
-    import mtorlab as mt
-    from mtorlab._api import library
-    from mtorlab.scenario import check_plan
-    from mtorlab.scenario._vary import apply_sweep, parse_vary
-
-    sweep = parse_vary(spec)
-    swept = [apply_sweep(sc, sweep, value) for value in sweep.values]
-    for value, one in zip(sweep.values, swept, strict=True):  # every value planned first
-        check_plan(mt.model(), one, library(*libs), f"--vary {sweep.label}={value}")
-    frames, summary = [], []
-    with Progress(transient=True) as bar:
-        task = bar.add_task(f"{sweep.label}", total=len(sweep.values))
-        for value, one in zip(sweep.values, swept, strict=True):
-            run = mt.simulate(one, outputs=outputs, library_files=libs)
-            frames.append(run.assign(vary=value))
-            row: dict[str, Any] = {"vary": value, "dose": float(value.split()[0])}
-            for col in run.columns[1:]:
-                dev = run[col] - run[col].iloc[0]
-                row[f"{col}_peak_change"] = float(dev.iloc[int(dev.abs().to_numpy().argmax())])
-                row[f"{col}_end"] = float(run[col].iloc[-1])
-            summary.append(row)
-            bar.advance(task)
-    long = pd.concat(frames, ignore_index=True)
-    long.attrs.update(frames[0].attrs, scenario=f"{sc.name} [{sweep.label} sweep]")
-    return long, pd.DataFrame(summary)
+def _library_text(files: Sequence[str]) -> str:
+    """The ``--library`` files of a run, as YAML comments to store after its scenario."""
+    parts = []
+    for f in files:
+        text = Path(f).read_text(encoding="utf-8")
+        parts.append(f"\n# --library {f}:\n" + "".join(f"# {line}\n" for line in text.splitlines()))
+    return "".join(parts)
 
 
 def _check_outputs(sc: Any, chosen: list[str] | None, drug_readouts: tuple[str, ...]) -> None:
@@ -128,53 +110,86 @@ def _check_outputs(sc: Any, chosen: list[str] | None, drug_readouts: tuple[str, 
         raise MtorlabError(f"--outputs: {exc}") from None
 
 
+def _time_plot(name: str, frame: pd.DataFrame, readouts: list[str]) -> bytes:
+    from mtorlab.plots import time_courses
+
+    return time_courses({name: frame}, readouts, title=name)
+
+
+def _run_vary(
+    sc: Any, spec: str, chosen: list[str] | None, metric: str | None, at: str | None, plot: bool
+) -> tuple[pd.DataFrame, bytes | None]:
+    """Run and print a sweep; return its time courses and, if asked, its plot."""
+    from mtorlab.claims._assertions import hours
+    from mtorlab.cli._vary import check_metric, is_log, run_sweep, table
+    from mtorlab.errors import MtorlabError
+    from mtorlab.plots import dose_response
+
+    at_h = None
+    if at is not None:
+        try:
+            at_h = hours(at)
+        except ValueError as exc:
+            raise MtorlabError(f"--at: {exc}") from None
+        if not 0 <= at_h <= sc.duration_h:
+            raise MtorlabError(f"--at {at}: give a time within the scenario's 0..{sc.duration}")
+    chosen_metric = check_metric(metric, at_h)
+    until = at_h if chosen_metric != "at" else None
+    result = run_sweep(sc, spec, chosen, at_h, until)
+    head, rows = table(result, chosen_metric, at)
+    print(head)
+    _print_table(rows[1:], rows[0])
+    if not plot:
+        return result.frame, None
+    readouts = list(dict.fromkeys(result.summary["readout"]))
+    sweep = result.sweep
+    label = f"{sweep.target} {sweep.field}" + (f" in {result.unit}" if result.unit else "")
+    image = dose_response(result.summary, readouts[:12], metric=chosen_metric, x_label=label,
+                          log_x=is_log(result), at_text=at)  # fmt: skip
+    return result.frame, image
+
+
 def run_simulate(
     scenario: Path,
     output: Path | None,
     outputs: str | None,
     plot: Path | None,
     vary: str | None,
-    library: list[Path],
+    library: list[Path] | None,
     store: str | None,
+    metric: str | None = None,
+    at: str | None = None,
 ) -> None:
     """The ``simulate`` command (see its help)."""
     import mtorlab as mt
-    from mtorlab._api import library as load_library
     from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
-    from mtorlab.plots import dose_response, time_courses
-    from mtorlab.scenario import check_plan
+    from mtorlab.cli._scenario import library_paths, load_planned
+    from mtorlab.errors import MtorlabError
 
     check_table_path(output, "-o")
     check_output_path(plot, "--plot")
     check_store_path(store)
     start = time.perf_counter()
-    libs = [str(p) for p in library]
-    for f in libs:
-        load_library(f)  # validate --library files before anything runs
-    sc = mt.load_scenario(scenario)
-    plan = check_plan(mt.model(), sc, load_library(*libs), str(scenario))
+    libs = library_paths(library)
+    sc, plan = load_planned(scenario, libs)  # its drugs: block and the --library entries
     chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
     if outputs is not None:
         _check_outputs(sc, chosen, tuple(plan.pk_readouts))
     if vary:
-        frame, table = _sweep(sc, vary, chosen, libs)
-        readouts = [c for c in frame.columns if c not in ("time_h", "vary")]
-        print(f"{frame.attrs['scenario']}: peak change from t = 0 by value")
-        cols = ["vary"] + [f"{r}_peak_change" for r in readouts]
-        _print_table([[_fmt(v) if isinstance(v, float) else str(v) for v in r] for r in
-                      table[cols].itertuples(index=False)], ["value", *readouts])  # fmt: skip
-        image = dose_response(table, vary.split("=")[0], readouts) if plot else None
+        frame, image = _run_vary(sc, vary, chosen, metric, at, plot is not None)
     else:
-        frame = mt.simulate(sc, outputs=chosen, library_files=libs)
+        if metric is not None or at is not None:
+            raise MtorlabError("--metric and --at summarise a sweep: use them with --vary")
+        frame = mt.simulate(sc, outputs=chosen)
         for warning in frame.attrs.get("warnings", []):
             print(f"mtorlab: warning: {warning}", file=sys.stderr)
         readouts = list(frame.columns[1:])
         print(f"{sc.name}: {frame['time_h'].iloc[-1]:g} h, {len(frame)} time points")
         _print_table(summary_rows(frame), SUMMARY_HEADER)
-        image = time_courses({sc.name: frame}, readouts[:12], title=sc.name) if plot else None
+        image = _time_plot(sc.name, frame, readouts[:12]) if plot else None
     # record first: a store that cannot be written (held by another process) then leaves
     # no output file behind either
-    run_id = record_run(frame, scenario, store, time.perf_counter() - start)
+    run_id = record_run(frame, scenario, store, time.perf_counter() - start, library=libs)
     if output is not None:
         write_table(frame, output)
         print(f"wrote {output}")
@@ -198,11 +213,20 @@ def register(app: typer.Typer) -> None:
         vary: str | None = typer.Option(
             None, "--vary", help="Sweep, e.g. esketamine.dose=0.1,0.3,1mg/kg (dose-response)."
         ),
-        library: Annotated[
-            list[Path] | None,
-            typer.Option("--library", help="Extra intervention-library file (repeatable)."),
-        ] = None,
+        library: LibraryOption = None,
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+        metric: str | None = typer.Option(
+            None,
+            "--metric",
+            help="With --vary: both (largest rise and fall; default), peak, trough, auc or at.",
+        ),
+        at: str | None = typer.Option(
+            None, "--at", help="With --vary: the time of --metric at (e.g. 24h), else the end."
+        ),
     ) -> None:
-        """Simulate a scenario: time_h then one column per readout; the run is recorded."""
-        run_simulate(scenario, output, outputs, plot, vary, library or [], store)
+        """Simulate a scenario: time_h then one column per readout; the run is recorded.
+
+        --vary runs a sweep: a drug's dose (with a vehicle arm, dose 0) or a condition, and
+        prints per value and readout the --metric of its change against the vehicle at the
+        same time (a condition: against its value at t = 0), with units."""
+        run_simulate(scenario, output, outputs, plot, vary, library, store, metric, at)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from mtorlab.cli._scenario import LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 if TYPE_CHECKING:
@@ -85,14 +86,17 @@ def register(app: typer.Typer) -> None:
             False, "--force", help="Replace an -o folder of something else."
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+        library: LibraryOption = None,
     ) -> None:
         """Simulate a virtual trial (arms, visits, endpoints) over the mechanistic model and its
         clinical layer; print the primary endpoints, record the run, write the results."""
         from mtorlab.cli._output import check_store_path
+        from mtorlab.cli._scenario import library_paths
         from mtorlab.clinical import analyse, load_trial, run_trial
         from mtorlab.clinical._output import check_trial_target, write_results
         from mtorlab.clinical._report import as_html, figure_png
         from mtorlab.cohort._run import check_scheduler
+        from mtorlab.scenario import merged_entries
 
         check_scheduler(scheduler)
         check_store_path(store)
@@ -100,6 +104,9 @@ def register(app: typer.Typer) -> None:
             check_trial_target(output, force)
         started = time.perf_counter()
         trial = _with_n(load_trial(trial_file), n, seed)
+        libs = library_paths(library)
+        if libs:  # the --library entries after the trial's own drugs: block
+            trial = trial.model_copy(update={"drugs": merged_entries(trial.drugs, libs)})
         with _progress() as bar:
             task = bar.add_task("patients screened", total=None)
 
@@ -110,8 +117,9 @@ def register(app: typer.Typer) -> None:
         tables = analyse(trial, run.patients)
         wall = time.perf_counter() - started
         run_id = record_run(
-            tables.visits, trial_file, store, wall, command="trial", name=trial.name
-        )
+            tables.visits, trial_file, store, wall, command="trial", name=trial.name,
+            library=libs,
+        )  # fmt: skip
         screened = int(run.screening["screened"].sum())
         randomised = int(run.screening["randomised"].sum())
         print(f"{trial.name}: {randomised} randomised of {screened} screened, seed {trial.seed}")

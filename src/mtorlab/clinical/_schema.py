@@ -201,6 +201,7 @@ class Trial(_Record):
     dropout: Dropout = Dropout()
     seed: int = Field(default=1, ge=0, le=2**32 - 1)
     engine: Literal["batch", "reference"] = "batch"
+    drugs: tuple[dict[str, Any], ...] = ()  # library entries the arms may use (new drugs)
 
     @field_validator("duration")
     @classmethod
@@ -293,7 +294,7 @@ def validate_trial(data: Any, source: str) -> Trial:
             source, "a trial file is a mapping (name, duration, population, arms, ...)"
         )
     try:
-        return Trial.model_validate(data)
+        trial = Trial.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = _where(tuple(err["loc"]), data)
@@ -304,6 +305,11 @@ def validate_trial(data: Any, source: str) -> Trial:
         if where == "(trial)" and sep and re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", head):
             where, msg = head, rest  # a cross-field check names its field first
         raise DataFileError(source, msg, field=where) from None
+    if trial.drugs:
+        from mtorlab.interventions import parse_entries
+
+        parse_entries(trial.drugs, f"{source}: drugs")
+    return trial
 
 
 def load_trial(path: str | Path) -> Trial:

@@ -64,7 +64,9 @@ def arm_scenario(trial: Trial, arm: Arm, source: str) -> Scenario:
     import mtorlab as mt
     from mtorlab.cohort import CohortSpec
     from mtorlab.cohort._run import _preflight
-    from mtorlab.scenario import Intervention, validate_scenario
+    from mtorlab.errors import DataFileError
+    from mtorlab.scenario import Intervention, validate_scenario, with_drugs
+    from mtorlab.scenario._run import naming_source
 
     lead = trial.lead_in_hours()
     ivs = []
@@ -81,9 +83,13 @@ def arm_scenario(trial: Trial, arm: Arm, source: str) -> Scenario:
         "interventions": ivs,
     }
     where = f"{source}: arms[{arm.id}]"
+    data = with_drugs(data, trial.drugs)  # the trial's own drugs that this arm uses
     sc = validate_scenario(data, where, mt.model().readout_ids)
     try:
-        _preflight(CohortSpec(sc))
+        with naming_source(sc, where):
+            _preflight(CohortSpec(sc))
+    except DataFileError:
+        raise
     except MtorlabError as exc:
         raise MtorlabError(f"{where}: {exc}") from None
     return sc

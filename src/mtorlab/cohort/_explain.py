@@ -69,6 +69,8 @@ def _strategy_drugs(strategy: Strategy) -> list[Drug]:
     from mtorlab._api import library
 
     lib = library()
+    if strategy.drugs:  # new drugs the strategies file (or --library) brings
+        lib = lib.extended(strategy.drugs, f"strategy {strategy.id!r}: drugs")
     out = []
     for iv in strategy.interventions:
         name = iv.get("drug", iv.get("intervention"))

@@ -29,7 +29,7 @@ to solver tolerance.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
     from mtorlab.scenario import Scenario
 
+DEFAULT_STRATEGIES = "mtorlab/cohort/data/strategies.yaml"
 BANDWIDTH = {"madrs": 5.0, "serum_bdnf": 0.05, "il6_plasma": 0.5}
 ENGINES = ("batch", "reference")
 #: Below this effective sample size the ranking warns: its intervals rest on few patients.
@@ -86,38 +87,52 @@ NOT_MECHANISTIC = frozenset(
 
 @dataclass(frozen=True)
 class Strategy:
-    """A candidate treatment: an id, a description and scenario interventions."""
+    """A candidate treatment: an id, a description and scenario interventions; ``drugs``
+    are library entries (new drugs as data) its interventions may use."""
 
     id: str
     description: str
     interventions: tuple[dict[str, Any], ...]
+    drugs: tuple[dict[str, Any], ...] = ()
 
 
-def _parse_strategies(data: Any, source: str) -> tuple[Strategy, ...]:
+def _parse_strategies(data: Any, source: str, files: tuple[str, ...] = ()) -> tuple[Strategy, ...]:
+    from mtorlab.scenario import merged_entries
+
     if not isinstance(data, dict) or not isinstance(data.get("strategies"), list):
         raise DataFileError(source, "expected `strategies:` with a list of entries")
+    own = data.get("drugs", [])
+    if not isinstance(own, list):
+        raise DataFileError(source, "`drugs:` holds a list of library entries", field="drugs")
+    if own:
+        from mtorlab.interventions import parse_entries
+
+        parse_entries(own, f"{source}: drugs")
+    drugs = merged_entries(own, files)  # the file's drugs: block after the --library entries
     out = []
     for i, s in enumerate(data["strategies"]):
         if not isinstance(s, dict) or "id" not in s or "interventions" not in s:
             raise DataFileError(source, "each strategy needs id and interventions", entry=str(i))
-        _check_strategy(s, source)
-        out.append(Strategy(str(s["id"]), str(s.get("description", "")), tuple(s["interventions"])))
+        _check_strategy(s, source, drugs)
+        out.append(Strategy(str(s["id"]), str(s.get("description", "")),
+                            tuple(s["interventions"]), drugs))  # fmt: skip
     return tuple(out)
 
 
-def _check_strategy(s: dict[str, Any], source: str) -> None:
+def _check_strategy(s: dict[str, Any], source: str, drugs: tuple[dict[str, Any], ...]) -> None:
     """A strategy's interventions as a scenario's (fields, drugs, routes, doses): a problem
     names the file and the strategy before anything runs."""
     import mtorlab as mt
     from mtorlab._api import library
-    from mtorlab.scenario import check_plan, validate_scenario
+    from mtorlab.scenario import check_plan, validate_scenario, with_drugs
 
     where = f"{source}: strategy {str(s['id'])!r}"
     if not isinstance(s["interventions"], list):
         raise DataFileError(where, "interventions must be a list", field="interventions")
     data = {"name": str(s["id"]), "species": "human", "duration": "1825 d",
             "interventions": s["interventions"]}  # fmt: skip
-    check_plan(mt.model(), validate_scenario(data, where, ()), library(), where)
+    sc = validate_scenario(with_drugs(data, drugs), where, ())
+    check_plan(mt.model(), sc, library(), where)
 
 
 @cache
@@ -125,16 +140,29 @@ def _default_strategies() -> tuple[Strategy, ...]:
     import yaml
 
     text = resources.files("mtorlab.cohort").joinpath("data", "strategies.yaml").read_text("utf-8")
-    return _parse_strategies(yaml.safe_load(text), "mtorlab/cohort/data/strategies.yaml")
+    return _parse_strategies(yaml.safe_load(text), DEFAULT_STRATEGIES)
 
 
-def load_strategies(path: str | Path | None = None) -> tuple[Strategy, ...]:
-    """The default strategies, or those of a file in the same format."""
-    if path is None:
+def load_strategies(
+    path: str | Path | None = None, library_files: Sequence[str | Path] | str | Path = ()
+) -> tuple[Strategy, ...]:
+    """The default strategies, or those of a file in the same format (with an optional
+    ``drugs:`` block of library entries); ``library_files`` add drugs as ``--library`` does."""
+    from mtorlab.scenario import library_files as paths
+
+    files = paths(library_files)
+    if path is None and not files:
         return _default_strategies()
-    from mtorlab._yaml import read_yaml
+    if path is None:
+        import yaml
 
-    return _parse_strategies(read_yaml(path), str(path))
+        text = resources.files("mtorlab.cohort").joinpath("data", "strategies.yaml")
+        data, source = yaml.safe_load(text.read_text("utf-8")), DEFAULT_STRATEGIES
+    else:
+        from mtorlab._yaml import read_yaml
+
+        data, source = read_yaml(path), str(path)
+    return _parse_strategies(data, source, files)
 
 
 def _clip(iv: dict[str, Any], horizon_h: float) -> dict[str, Any] | None:
@@ -159,7 +187,7 @@ def _clip(iv: dict[str, Any], horizon_h: float) -> dict[str, Any] | None:
 def strategy_scenario(strategy: Strategy, horizon_h: float, step_h: float) -> Scenario:
     """The strategy as a human scenario up to the horizon (condition set per patient)."""
     import mtorlab as mt
-    from mtorlab.scenario import validate_scenario
+    from mtorlab.scenario import validate_scenario, with_drugs
 
     ivs = [c for iv in strategy.interventions if (c := _clip(iv, horizon_h)) is not None]
     data = {
@@ -169,6 +197,7 @@ def strategy_scenario(strategy: Strategy, horizon_h: float, step_h: float) -> Sc
         "output_step": f"{step_h} h",
         "interventions": ivs,
     }
+    data = with_drugs(data, strategy.drugs)
     return validate_scenario(data, f"strategy {strategy.id!r}", mt.model().readout_ids)
 
 

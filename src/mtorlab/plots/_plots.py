@@ -19,14 +19,10 @@ if TYPE_CHECKING:
 
 def readout_unit(readout: str) -> str:
     """The unit (or scale) of a readout, for axis labels."""
-    if readout.startswith(("conc_plasma:", "conc_brain:")):
-        return "ng/mL"
-    if readout.startswith("effect:"):
-        return "effect level (reference dose = 1)"
     from mtorlab._api import model
+    from mtorlab.scenario._run import readout_unit as unit_of
 
-    rec = model().readouts.get(readout)
-    return rec.scale if rec is not None else ""
+    return unit_of(model(), readout)
 
 
 def _figure(n: int) -> tuple[Figure, list[Any]]:
@@ -86,17 +82,161 @@ def time_courses(
     return _png(fig)
 
 
-def dose_response(table: pd.DataFrame, dose_label: str, readouts: Sequence[str]) -> bytes:
-    """PNG of the peak change from baseline of each readout against dose.
+#: The y-axis label of each ``--vary`` metric (``{u}``: the readout's unit).
+METRIC_LABELS = {
+    "both": "largest rise / fall ({u})",
+    "peak": "peak change ({u})",
+    "trough": "largest fall ({u})",
+    "auc": "area under the change ({u} x h)",
+    "at": "value at {at} ({u})",
+}
 
-    ``table`` has one row per dose: column ``dose`` and ``<readout>_peak_change``.
+
+def dose_response(
+    summary: pd.DataFrame,
+    readouts: Sequence[str],
+    *,
+    metric: str = "both",
+    x_label: str = "dose",
+    log_x: bool = False,
+    at_text: str | None = None,
+) -> bytes:
+    """PNG of a sweep's metric against the swept value, one panel per readout.
+
+    ``summary`` has one row per arm and readout (``vary``, ``dose``, ``readout``, ``unit``
+    and the metrics of :func:`mtorlab.scenario._vary.excursions`, ``value_at``); the arm
+    ``vehicle`` (dose 0) is drawn as a dashed line, so that a logarithmic dose axis keeps it.
+    ``both`` draws the largest rise and the largest fall, so a biphasic response shows both.
     """
     fig, axes = _figure(len(readouts))
     for ax, readout in zip(axes, readouts, strict=True):
-        ax.plot(table["dose"], table[f"{readout}_peak_change"], marker="o", lw=1.6)
-        ax.axhline(0, color="0.6", lw=0.8)
+        rows = summary[summary["readout"] == readout]
+        arms = rows[rows["vary"] != "vehicle"]
+        vehicle = rows[rows["vary"] == "vehicle"]
+        unit = str(rows["unit"].iloc[0]) if len(rows) else ""
+        if metric == "both":
+            ax.plot(arms["dose"], arms["rise"], marker="^", lw=1.6, label="largest rise")
+            ax.plot(arms["dose"], arms["fall"], marker="v", lw=1.6, label="largest fall")
+        else:
+            col = {"peak": "peak", "trough": "fall", "auc": "auc", "at": "value_at"}[metric]
+            ax.plot(arms["dose"], arms[col], marker="o", lw=1.6)
+        if len(vehicle):
+            level = float(vehicle["value_at"].iloc[0]) if metric == "at" else 0.0
+            ax.axhline(level, color="0.4", lw=1, ls="--", label="vehicle (dose 0)")
+        elif metric != "at":
+            ax.axhline(0, color="0.6", lw=0.8)
+        if metric == "both" or len(vehicle):
+            ax.legend(fontsize=7)
+        if log_x:
+            ax.set_xscale("log")
         ax.set_title(readout, fontsize=10)
-        ax.set_xlabel(dose_label)
-        ax.set_ylabel(f"peak change ({readout_unit(readout)})", fontsize=8)
-        ax.grid(alpha=0.3)
+        ax.set_xlabel(x_label + (", log scale" if log_x else ""))
+        ax.set_ylabel(METRIC_LABELS[metric].format(u=unit or "-", at=at_text), fontsize=8)
+        ax.grid(alpha=0.3, which="both")
     return _png(fig)
+
+
+def plot(frame: pd.DataFrame, readouts: Sequence[str] | str | None = None, ax: Any = None) -> Any:
+    """Plot a simulation table: time courses with units, doses marked.
+
+    Parameters
+    ----------
+    frame
+        A table from :func:`mtorlab.simulate` (``time_h``, then readouts); a ``--vary``
+        table (with a ``vary`` column) gets one line per value.
+    readouts
+        Readout ids to draw (default: every readout column, at most 12); one id may be given
+        as a string.
+    ax
+        A matplotlib ``Axes`` to draw every readout on (its y label names the unit when they
+        share one). Without it each readout gets its own panel, its unit on the y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (in a notebook it shows itself).
+
+    Raises
+    ------
+    mtorlab.errors.MtorlabError
+        A readout the table does not have, or a table without ``time_h``.
+
+    Notes
+    -----
+    Units come from ``frame.attrs["units"]`` (set by :func:`mtorlab.simulate`), else from
+    the model's readout records; dose times from ``frame.attrs["doses"]`` are drawn as
+    dotted vertical lines. Times are in hours, or days for runs longer than three days.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> run = mt.simulate("examples/ketamine_single_dose_rat.yaml")
+    >>> fig = mt.plot(run, ["conc_plasma:ketamine", "mtorc1_neuron"])
+    >>> [a.get_ylabel() for a in fig.axes]
+    ['ng/mL', 'active fraction (0..1)']
+    """
+    import matplotlib.pyplot as plt
+
+    chosen = _columns(frame, readouts)
+    days = float(frame["time_h"].max()) > 72
+    groups = list(frame.groupby("vary", sort=False)) if "vary" in frame.columns else [("", frame)]
+    if ax is None:
+        cols = min(len(chosen), 3)
+        rows = math.ceil(len(chosen) / cols)
+        fig, grid = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+        axes = list(grid.ravel())
+        for extra in axes[len(chosen) :]:
+            extra.remove()
+        axes = axes[: len(chosen)]
+    else:
+        fig, axes = ax.figure, [ax] * len(chosen)
+    units = {r: _unit(frame, r) for r in chosen}
+    one_unit = len(set(units.values())) == 1
+    for a, readout in zip(axes, chosen, strict=True):
+        for label, df in groups:
+            t = df["time_h"] / 24 if days else df["time_h"]
+            name = str(label)
+            if ax is not None:  # one axes: the legend names the readout (and its unit)
+                name = f"{name} {readout}".strip() + ("" if one_unit else f" ({units[readout]})")
+            a.plot(t, df[readout], lw=1.6, label=name or None)
+        a.set_ylabel(units[readout] if ax is None or one_unit else "value (units in the legend)")
+        if ax is None:
+            a.set_title(readout, fontsize=10)
+    for a in dict.fromkeys(axes):  # each axes once
+        _dose_marks(a, frame.attrs.get("doses", []), days)
+        a.set_xlabel("time (d)" if days else "time (h)")
+        a.grid(alpha=0.3)
+        if len(groups) > 1 or ax is not None:
+            a.legend(fontsize=7)
+    if ax is None:
+        fig.tight_layout()
+    return fig
+
+
+def _columns(frame: pd.DataFrame, readouts: Sequence[str] | str | None) -> list[str]:
+    from mtorlab.errors import MtorlabError, UnknownIdError
+
+    if "time_h" not in getattr(frame, "columns", ()):
+        raise MtorlabError("plot: give a table from mtorlab.simulate (with a time_h column)")
+    have = [c for c in frame.columns if c not in ("time_h", "vary")]
+    if readouts is None:
+        return have[:12]
+    chosen = [readouts] if isinstance(readouts, str) else list(readouts)
+    for r in chosen:
+        if r not in have:
+            raise MtorlabError(f"plot: {UnknownIdError('readout of this table', r, have)}")
+    if not chosen:
+        raise MtorlabError("plot: give at least one readout")
+    return chosen
+
+
+def _unit(frame: pd.DataFrame, readout: str) -> str:
+    units = frame.attrs.get("units") or {}
+    return str(units.get(readout) or readout_unit(readout))
+
+
+def _dose_marks(ax: Any, doses: Sequence[Mapping[str, Any]], days: bool, most: int = 100) -> None:
+    """Dotted vertical lines at the dose times (the first ``most``), labelled once."""
+    for k, d in enumerate(doses[:most]):
+        t = float(d["time_h"]) / 24 if days else float(d["time_h"])
+        ax.axvline(t, color="0.5", ls=":", lw=0.9, label="dose" if k == 0 else None)

@@ -129,10 +129,13 @@ def build_report(runs: Sequence[Run], out: Path) -> Path:
     from mtorlab.cli._simulate import SUMMARY_HEADER, summary_rows
     from mtorlab.io import to_sbml
     from mtorlab.plots import time_courses
+    from mtorlab.scenario import scenario_library
     from mtorlab.store import sha256
 
     kb = mt.knowledge_base()
     lib = library()
+    for run in runs:  # drugs a scenario brings (its drugs: block, --library entries)
+        lib = scenario_library(run.scenario, lib)
     sections = []
     for run in runs:
         readouts = list(run.frame.columns[1:])

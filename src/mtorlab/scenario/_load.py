@@ -82,11 +82,9 @@ def _metabolite_readouts(scenario: Scenario, given: set[str]) -> list[str]:
     """``conc_plasma:<metabolite>`` of the scenario's drugs that form an active metabolite."""
     if not scenario.outputs or not any(":" in o for o in scenario.outputs):
         return []
-    from mtorlab._api import library
+    from mtorlab.scenario._resolve import scenario_library
 
-    lib = library()
-    if scenario.drugs:
-        lib = lib.extended(scenario.drugs, "drugs")
+    lib = scenario_library(scenario)
     out = []
     for name in sorted(given & set(lib.entries)):
         pk = lib.entries[name].pk.get(scenario.species)

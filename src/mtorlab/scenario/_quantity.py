@@ -14,7 +14,17 @@ Kind = Literal["time", "dose"]
 class Quantity(BaseModel):
     """A number with a unit, as written by the user and in canonical units.
 
-    ``value`` is in hours for times; in mg/kg, mg or minutes for doses (see ``unit``).
+    ``value`` is in hours for times; in mg/kg, mg, nmol or minutes for doses (see ``unit``).
+    Build one from text with :meth:`dose` or :meth:`time` (scenario fields also take the
+    text itself).
+
+    Examples
+    --------
+    >>> from mtorlab import Quantity
+    >>> Quantity.dose("500 ug/kg").value, Quantity.dose("500 ug/kg").unit
+    (0.5, 'mg/kg')
+    >>> Quantity.time("90 min").value
+    1.5
     """
 
     model_config = ConfigDict(frozen=True)
@@ -25,6 +35,26 @@ class Quantity(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+    @classmethod
+    def dose(cls, text: str) -> Quantity:
+        """A dose from text (``"0.5 mg/kg"``, ``"20 mg"``, ``"30 min"``); a bad one raises
+        :class:`~mtorlab.errors.MtorlabError` saying what is allowed."""
+        return _parsed(text, "dose")
+
+    @classmethod
+    def time(cls, text: str) -> Quantity:
+        """A time from text (``"6 h"``, ``"28 d"``, ``"40 min"``), in hours."""
+        return _parsed(text, "time")
+
+
+def _parsed(text: str, kind: Kind) -> Quantity:
+    from mtorlab.errors import MtorlabError
+
+    try:
+        return parse_quantity(text, kind)
+    except ValueError as exc:
+        raise MtorlabError(f"Quantity.{kind}: {exc}") from None
 
 
 def _per_body_weight(q: Any, ureg: Any) -> bool:
@@ -43,6 +73,8 @@ def parse_quantity(raw: Any, kind: Kind) -> Quantity:
     """
     if isinstance(raw, Quantity):
         return raw
+    if isinstance(raw, dict) and set(raw) == {"text", "value", "unit"}:
+        raw = raw["text"]  # a Quantity dumped by model_dump(): read what the user wrote
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise ValueError(f"{raw!r} is not a quantity; write a number and a unit, e.g. '28 d'")
     text = str(raw).strip()

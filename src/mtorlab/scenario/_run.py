@@ -78,15 +78,12 @@ def _prepare(
     A problem with the plan (a drug, route, dose or dose time) raises DataFileError naming
     the scenario and, where there is one, the intervention and its field.
     """
-    from mtorlab.interventions import load_library
     from mtorlab.pk import plan_scenario
+    from mtorlab.scenario._resolve import scenario_library
 
     source = f"scenario {scenario.name!r}"
     try:
-        lib = library if library is not None else load_library()
-        if scenario.drugs:
-            lib = lib.extended(scenario.drugs, f"{source}: drugs")
-        plan = plan_scenario(model, scenario, lib)
+        plan = plan_scenario(model, scenario, scenario_library(scenario, library))
     except DataFileError:
         raise
     except MtorlabError as exc:
@@ -119,11 +116,18 @@ def check_plan(model: Model, scenario: Scenario, library: Library | None, source
         Naming ``source`` (the file, say) and, where there is one, the intervention and
         its field.
     """
-    try:
+    with naming_source(scenario, source):
         return _prepare(model, scenario, None, library)[0]
+
+
+@contextmanager
+def naming_source(scenario: Scenario, source: str | None) -> Iterator[None]:
+    """A plan error that names ``scenario 'its name'`` names ``source`` (its file) instead."""
+    try:
+        yield
     except DataFileError as exc:
         own = f"scenario {scenario.name!r}"
-        if not exc.file.startswith(own):
+        if source is None or not exc.file.startswith(own):
             raise
         where = source + exc.file.removeprefix(own)
         raise DataFileError(where, exc.message, entry=exc.entry, field=exc.field) from None
@@ -168,8 +172,33 @@ def run_scenario(
         species=scenario.species,
         condition=scenario.condition.as_inputs(),
         warnings=list(plan.warnings),
+        doses=dose_list(scenario),
+        units={c: readout_unit(plan.model, c) for c in chosen},
     )
     return frame
+
+
+def dose_list(scenario: Scenario) -> list[dict[str, object]]:
+    """Every dose of ``scenario`` in time order: ``time_h``, ``name``, ``dose`` (as
+    written), ``route`` and ``over_h`` (an infusion's length, else None)."""
+    out: list[dict[str, object]] = []
+    for iv in scenario.interventions:
+        times = iv.schedule.times() if iv.schedule is not None else [iv.at.value]  # type: ignore[union-attr]
+        over = iv.over.value if iv.over is not None else None
+        out += [{"time_h": t, "name": iv.name, "dose": iv.dose.text, "route": iv.route,
+                 "over_h": over} for t in times]  # fmt: skip
+    return sorted(out, key=lambda d: float(d["time_h"]))  # type: ignore[arg-type]
+
+
+def readout_unit(model: Model, readout: str) -> str:
+    """The unit (or scale) of a readout: its model record's ``scale``; drug concentrations
+    are ng/mL."""
+    if readout.startswith(("conc_plasma:", "conc_brain:")):
+        return "ng/mL"
+    if readout.startswith("effect:"):
+        return "effect level (reference dose = 1)"
+    rec = model.readouts.get(readout)
+    return rec.scale if rec is not None else ""
 
 
 @dataclass(frozen=True)

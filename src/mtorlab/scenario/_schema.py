@@ -127,7 +127,21 @@ class Scenario(_Record):
     """A user's scenario: species, condition, interventions, duration, outputs.
 
     ``drugs`` holds intervention-library entries (the library's schema) that the scenario
-    brings with it, so a scenario with a new drug stays self-contained.
+    brings with it, so a scenario with a new drug stays self-contained. Fields take the
+    scenario file's text (``"28 d"``, ``"0.5 mg/kg"``) or parsed values; a bad one raises
+    :class:`~mtorlab.errors.DataFileError` naming the field.
+
+    Examples
+    --------
+    >>> import mtorlab as mt
+    >>> sc = mt.Scenario(
+    ...     name="ketamine in a stressed rat", species="rat", duration="2 d",
+    ...     condition={"chronic_stress": 0.8},
+    ...     interventions=[mt.Intervention(drug="ketamine", dose="10 mg/kg", route="ip",
+    ...                                    at="1 h")],
+    ... )
+    >>> sc.interventions[0].dose.value, sc.duration_h
+    (10.0, 48.0)
     """
 
     name: str = Field(min_length=1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -88,3 +90,100 @@ def apply_sweep(scenario: Scenario, sweep: Sweep, value: str) -> Scenario:
     return scenario.model_copy(
         update={"interventions": tuple(ivs), "name": f"{scenario.name} [{sweep.label}={value}]"}
     )
+
+
+#: What ``--vary`` reports per readout and value: ``both`` (the default: the largest rise and
+#: the largest fall, so that a biphasic response shows both phases), ``peak`` (the largest
+#: excursion either way), ``trough`` (the largest fall), ``auc`` (the area under the change
+#: curve) and ``at`` (the value at ``--at``).
+METRICS = ("both", "peak", "trough", "auc", "at")
+#: A response is called biphasic when its smaller phase is at least this fraction of the larger.
+BIPHASIC_FRACTION = 0.1
+
+
+def is_dose(sweep: Sweep) -> bool:
+    """Whether the sweep varies a drug's dose (not a condition)."""
+    return sweep.target != "condition"
+
+
+def dose_axis(sweep: Sweep) -> tuple[list[float], str]:
+    """The swept values as numbers on one axis, and its unit (``mg/kg``; empty for a
+    condition); a dose sweep whose values are of different kinds is refused."""
+    if not is_dose(sweep):
+        return [float(v) for v in sweep.values], ""
+    doses = []
+    for v in sweep.values:
+        try:
+            doses.append(parse_quantity(v, "dose"))
+        except ValueError as exc:
+            raise MtorlabError(f"--vary {sweep.label}: {exc}") from None
+    units = sorted({q.unit for q in doses})
+    if len(units) > 1:
+        raise MtorlabError(
+            f"--vary {sweep.label}: give every dose in one kind of unit (got {', '.join(units)})"
+        )
+    return [q.value for q in doses], units[0]
+
+
+def without_zero(sweep: Sweep) -> Sweep:
+    """A dose sweep without its zero doses (the vehicle arm stands for dose 0)."""
+    if not is_dose(sweep):
+        return sweep
+    kept = tuple(v for v in sweep.values if not _zero(v))
+    if len(kept) < 1:
+        raise MtorlabError(f"--vary {sweep.label}: give at least one dose above 0")
+    return Sweep(sweep.target, sweep.field, kept)
+
+
+def _zero(value: str) -> bool:
+    m = _UNIT_TAIL.match(value)
+    return m is not None and float(m.group(1)) == 0.0
+
+
+def vehicle(scenario: Scenario, sweep: Sweep) -> Scenario:
+    """The vehicle arm of a dose sweep: the scenario without the swept drug (dose 0), with
+    the drug's own readouts (``conc_plasma:<drug>`` …) left out of its outputs."""
+    ivs = tuple(iv for iv in scenario.interventions if iv.name != sweep.target)
+    given = {iv.name for iv in ivs}
+    outputs = scenario.outputs
+    if outputs is not None:
+        outputs = tuple(o for o in outputs if ":" not in o or o.split(":", 1)[1] in given)
+    name = f"{scenario.name} [vehicle: no {sweep.target}]"
+    return scenario.model_copy(
+        update={"interventions": ivs, "outputs": outputs or None, "name": name}
+    )
+
+
+def excursions(
+    times_h: Sequence[float],
+    change: Sequence[float],
+    until_h: float | None = None,
+    tol: float = 0.0,
+) -> dict[str, float]:
+    """Of a change curve (a readout minus its reference): the largest rise and fall with
+    their times, the peak (the larger of the two in size, with its sign), the area under the
+    curve (trapezoids, in the readout's unit x h) and whether the response is biphasic (the
+    smaller phase at least ``BIPHASIC_FRACTION`` of the larger); up to ``until_h`` if given.
+    Changes within ``tol`` of 0 (solver noise) count as none."""
+    import numpy as np
+
+    t = np.asarray(times_h, dtype=float)
+    c = np.asarray(change, dtype=float)
+    c = np.where(np.abs(c) <= tol, 0.0, c)
+    if until_h is not None:
+        keep = t <= until_h + 1e-9
+        t, c = t[keep], c[keep]
+    i_rise, i_fall = int(np.nanargmax(c)), int(np.nanargmin(c))
+    rise, fall = max(float(c[i_rise]), 0.0), min(float(c[i_fall]), 0.0)
+    big, small = (rise, -fall) if rise >= -fall else (-fall, rise)
+    peak, peak_h = (rise, t[i_rise]) if rise >= -fall else (fall, t[i_fall])
+    return {
+        "rise": rise,
+        "rise_h": float(t[i_rise]) if rise > 0 else math.nan,
+        "fall": fall,
+        "fall_h": float(t[i_fall]) if fall < 0 else math.nan,
+        "peak": peak,
+        "peak_h": float(peak_h) if peak != 0 else math.nan,
+        "auc": float(np.trapezoid(c, t)) if len(t) > 1 else 0.0,
+        "biphasic": float(big > 0 and small >= BIPHASIC_FRACTION * big),
+    }

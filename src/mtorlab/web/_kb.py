@@ -92,6 +92,15 @@ def kb_graph() -> dict[str, Any]:
     return _graph()
 
 
+@router.get("/layout")
+def kb_layout() -> dict[str, Any]:
+    """The map's layout: each node's box (marker and label, either language) and each
+    context's compartment, from Graphviz (``source: null`` where it is not installed)."""
+    from mtorlab.web._layout import map_layout
+
+    return map_layout()
+
+
 @router.get("/entity/{entity_id}")
 def kb_entity(entity_id: str) -> dict[str, Any]:
     """An entity (id, name or synonym), its mechanisms with evidence, claims and tensions."""

@@ -51,10 +51,14 @@ def _values(job: Job) -> int:
 
 
 def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
-    """A result table as JSON: ``time_h``, ``columns`` and one array per readout.
+    """A result table as JSON: ``time_h``, ``columns``, one array per readout, each
+    readout's ``units`` and the scenario's ``doses`` (time in hours, drug, dose as written,
+    route, infusion length), for the plot's axes and dose markers.
 
     Values that are not finite become ``null`` (JSON has no NaN).
     """
+    from mtorlab._api import model
+    from mtorlab.scenario._run import dose_list, readout_unit
 
     def clean(values: list[float]) -> list[float | None]:
         return [v if math.isfinite(v) else None for v in values]
@@ -66,6 +70,8 @@ def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "time_h": clean(frame["time_h"].astype(float).round(9).tolist()),
         "columns": columns,
         "values": {c: clean(frame[c].astype(float).tolist()) for c in columns},
+        "units": {c: readout_unit(model(), c) for c in columns},
+        "doses": dose_list(scenario),
     }
 
 

@@ -1,11 +1,13 @@
 // The claims table: filter by text, id, section; links to the map and to check plots.
-import { api, esc, getLang, onLang } from "./i18n.js";
+import { api, esc, getLang, onLang, t } from "./i18n.js";
 import { showMechanism } from "./map.js";
 
 let data = { claims: [], checks: [] };
+let byId = new Map();
 
 export async function initClaims({ openTab, runScenarios }) {
   data = await api("/api/claims");
+  byId = new Map(data.checks.map((k) => [k.id, k]));
   const filter = document.getElementById("claims-filter");
   const testable = document.getElementById("claims-testable");
   filter.addEventListener("input", draw);
@@ -46,5 +48,14 @@ function draw() {
     <td>${c.mechanisms.map((m) => `<a href="#" data-mech="${esc(m)}">${esc(m.replace(/^m_/, ""))}</a>`).join("<br>")}</td>
     <td>${c.tensions.map((x) => `<span class="tag warn">${esc(x)}</span>`).join(" ")}</td>
     <td>${c.checks.map((k) => `<button type="button" data-check="${esc(k)}">${esc(k)} ▶</button>`).join(" ")}</td>
+    <td class="result">${c.checks.map(result).join("<br>")}</td>
   </tr>`).join("");
+}
+
+// A check's result as the suite holds it: pass, or an expected failure with its reason.
+function result(id) {
+  const k = byId.get(id);
+  if (!k) return "";
+  if (k.result === "pass") return `<span class="pass" data-result="pass">✓ ${esc(t("result_pass"))}</span>`;
+  return `<span class="fail" data-result="xfail" title="${esc(k.xfail)}">✗ ${esc(t("result_xfail"))}</span>`;
 }

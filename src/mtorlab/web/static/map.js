@@ -25,12 +25,27 @@ export function entityName(id) {
 
 export function graphNodes() { return graph.nodes; }
 
+// The map's layout from the server (Graphviz): a box per node holding its marker and its
+// label, a compartment per context; null where the server has no Graphviz.
+function usable(lay, nodes) {
+  return lay?.source && nodes.every((n) => lay.nodes[n.id]) ? lay : null;
+}
+
+const MARKER_TOP = 3; // the marker's top edge below its box's top (px)
+const groupId = (context) => `ctx:${context}`;
+
 export async function initMap() {
-  graph = await api("/api/kb/graph");
+  const [g, laid] = await Promise.all([api("/api/kb/graph"), api("/api/kb/layout").catch(() => null)]);
+  graph = g;
+  const lay = usable(laid, graph.nodes);
+  const groups = lay ? lay.groups.map((x) => ({ data: { id: groupId(x.context), group: true,
+    context: x.context, label: t(`ctx_${x.context}`), colour: CONTEXT_COLOURS[x.context] } })) : [];
   cy = cytoscape({
     container: document.getElementById("cy"),
     elements: [
-      ...graph.nodes.map((n) => ({ data: { ...n, label: nodeLabel(n), colour: CONTEXT_COLOURS[n.context] } })),
+      ...groups,
+      ...graph.nodes.map((n) => ({ data: { ...n, label: nodeLabel(n), colour: CONTEXT_COLOURS[n.context],
+        ...(lay ? { parent: groupId(n.context) } : {}) } })),
       ...graph.edges.map((e) => ({ data: { ...e } })),
     ],
     style: [
@@ -39,6 +54,14 @@ export async function initMap() {
         "font-size": 11, "min-zoomed-font-size": 7, color: "#222", "text-valign": "bottom", "text-margin-y": 3,
         width: 22, height: 22, "border-width": 1, "border-color": "#444",
         "text-background-color": "#fff", "text-background-opacity": 0.7, "text-background-padding": 1,
+        "text-wrap": "wrap", "text-max-width": "120px", "text-overflow-wrap": "anywhere",
+      } },
+      { selector: "node[?group]", style: {
+        shape: "round-rectangle", "background-color": "data(colour)", "background-opacity": 0.06,
+        "border-color": "data(colour)", "border-width": 1.5, padding: 14, label: "data(label)",
+        "text-valign": "top", "text-halign": "center", "text-margin-y": -6, "font-size": 26,
+        "font-weight": "bold", color: "data(colour)", "text-background-opacity": 0,
+        "text-wrap": "none", "min-zoomed-font-size": 6,
       } },
       { selector: "edge", style: {
         width: 1.4, "curve-style": "bezier", "line-color": "#6a9f58",
@@ -57,13 +80,18 @@ export async function initMap() {
       { selector: "edge.path", style: { width: 4, opacity: 1, "z-index": 9 } },
       { selector: "node.overlaid", style: { "background-color": "data(overlay)", "border-width": 2 } },
     ],
-    // Deterministic layout: nodes start in one band per context (inputs left, behaviour right)
-    // and cose refines from there without randomising, so every load draws the same map.
-    layout: { name: "preset", positions: initialPositions(graph.nodes) },
+    // The server's Graphviz layout (each marker at the top of its box, the label under it),
+    // else nodes start in one band per context and cose refines from there without
+    // randomising: either way every load draws the same map.
+    layout: { name: "preset", positions: lay ? boxPositions(lay) : initialPositions(graph.nodes) },
   });
-  cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000,
-    idealEdgeLength: () => 70, numIter: 1500, fit: true }).run();
-  cy.on("tap", "node", (ev) => selectEntity(ev.target.id(), { center: false }));
+  if (!lay) {
+    cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000,
+      idealEdgeLength: () => 70, numIter: 1500, fit: true }).run();
+  } else {
+    cy.fit(undefined, 20);
+  }
+  cy.on("tap", "node[!group]", (ev) => selectEntity(ev.target.id(), { center: false }));
   cy.on("tap", "edge", (ev) => showMechanism(ev.target.id()));
   window.mtorlabMap = cy; // for debugging and the browser tests
   setupSearch();
@@ -74,6 +102,11 @@ export async function initMap() {
     drawLegend();
     if (current) (current.type === "entity" ? showEntity : showMechanism)(current.id);
   });
+}
+
+function boxPositions(lay) {
+  return Object.fromEntries(Object.entries(lay.nodes).map(([id, b]) =>
+    [id, { x: b.x + b.w / 2, y: b.y + MARKER_TOP + 11 }])); // the marker is 22 px
 }
 
 const BANDS = ["intervention", "condition", "periphery", "glia", "neuron", "fate", "behaviour"];
@@ -95,6 +128,7 @@ export function initialPositions(nodes) {
 }
 
 function overlayLabel(n) {
+  if (n.data("group")) return t(`ctx_${n.data("context")}`);
   const base = nodeLabel(n.data());
   const v = overlay?.values[n.id()];
   if (v === undefined || v === null) return base;
@@ -249,7 +283,7 @@ export async function findPath() {
 // values: {entity id: relative change}; null clears.
 export function setOverlay(values) {
   overlay = values ? { values } : null;
-  cy.nodes().forEach((n) => {
+  cy.nodes("[!group]").forEach((n) => {
     const v = overlay?.values[n.id()];
     if (v === undefined || v === null) {
       n.removeClass("overlaid");

@@ -11,6 +11,8 @@ let runs = []; // {label, scenario, result, control, controlKind}
 let chosen = new Set(DEFAULT_READOUTS);
 let readouts = [];
 let activeJob = null;
+let lastJob = null; // the job status shown (redrawn in the other language)
+const DRUG_READOUT = /^(conc_plasma|conc_brain|effect):/;
 
 export async function initRuns() {
   readouts = await api("/api/readouts");
@@ -22,24 +24,41 @@ export async function initRuns() {
   document.getElementById("cancel-job").addEventListener("click", cancelJob);
   document.getElementById("clear-runs").addEventListener("click", () => { runs = []; refresh(); });
   document.getElementById("csv-download").addEventListener("click", downloadCsv);
-  document.getElementById("overlay-run").addEventListener("change", applyOverlay);
+  document.getElementById("overlay-run").addEventListener("change", (ev) => {
+    const run = runs[Number(ev.target.value)];
+    const slider = document.getElementById("overlay-time");
+    if (run) { slider.max = String(run.result.time_h.length - 1); slider.value = String(peakIndex(run)); } // at the peak
+    applyOverlay();
+  });
   document.getElementById("overlay-time").addEventListener("input", applyOverlay);
   document.getElementById("overlay-clear").addEventListener("click", () => {
     document.getElementById("overlay-run").value = "";
     applyOverlay();
   });
-  onLang(() => { drawPicker(); refresh(); });
+  onLang(() => { drawPicker(); refresh(); showJob(lastJob); });
+}
+
+// The model's readouts, then the drug concentrations of the runs shown (ng/mL).
+function pickerEntries() {
+  const drugIds = [...new Set(runs.flatMap((r) => r.result.columns.filter((c) => DRUG_READOUT.test(c))))];
+  const unitOf = (id) => runs.find((r) => r.result.units?.[id])?.result.units[id] || "";
+  return [...readouts, ...drugIds.map((id) => ({ id, scale: unitOf(id), description: id }))];
 }
 
 function drawPicker() {
-  document.getElementById("readout-picker").innerHTML = readouts.map((r) =>
+  document.getElementById("readout-picker").innerHTML = pickerEntries().map((r) =>
     `<label title="${esc(r.description)} (${esc(r.scale)})"><input type="checkbox" value="${esc(r.id)}"
       ${chosen.has(r.id) ? "checked" : ""}> ${esc(readoutLabel(r.id))}</label>`).join("");
 }
 
 // The control of a scenario: the same condition untreated, or healthy if it has no treatment.
+// Neither has the scenario's drugs, so their concentrations are left out of its outputs.
 function controlOf(sc) {
-  const { interventions, name, ...rest } = sc;
+  const { interventions, name, drugs, ...rest } = sc;
+  if (Array.isArray(rest.outputs)) {
+    rest.outputs = rest.outputs.filter((o) => !DRUG_READOUT.test(o));
+    if (!rest.outputs.length) delete rest.outputs;
+  }
   if (interventions?.length) return [{ ...rest, name: `${name} (untreated)` }, "untreated"];
   const { condition, ...plain } = rest;
   return [{ ...plain, name: `${name} (healthy)` }, "healthy"];
@@ -79,6 +98,9 @@ export async function runScenarios(scenarios) {
         control: job.results[p.c], controlKind: p.kind });
     }
     runs = runs.slice(-MAX_RUNS);
+    // a scenario that lists its outputs wants to see them (its drug concentrations too)
+    scenarios.forEach((sc) => (Array.isArray(sc.outputs) ? sc.outputs : []).slice(0, 8).forEach((o) => chosen.add(o)));
+    drawPicker();
     refresh();
     const sel = document.getElementById("overlay-run");
     sel.value = String(runs.length - 1);
@@ -94,6 +116,7 @@ export async function runScenarios(scenarios) {
 }
 
 function showJob(job) {
+  lastJob = job;
   const status = document.getElementById("job-status");
   const cancel = document.getElementById("cancel-job");
   if (!job) { status.textContent = ""; cancel.hidden = true; return; }
@@ -123,27 +146,41 @@ function refresh() {
   applyOverlay();
 }
 
+const MAX_DOSE_MARKS = 60; // per run and panel (a daily course over months would hide the lines)
+
 function plot() {
   const el = document.getElementById("plot");
   const ids = [...chosen].filter((id) => runs.some((r) => r.result.columns.includes(id))).slice(0, 8);
   if (!runs.length || !ids.length) { Plotly.purge(el); el.innerHTML = ""; return; }
   const days = runs.some((r) => r.result.time_h.at(-1) > 48);
+  const x = (h) => (days ? h / 24 : h);
   const cols = ids.length > 2 ? 2 : 1;
   const rows = Math.ceil(ids.length / cols);
   const traces = [];
   const layout = { grid: { rows, columns: cols, pattern: "independent" }, height: 230 * rows + 60,
-    margin: { t: 40, l: 55, r: 10, b: 40 }, legend: { orientation: "h", y: -0.08 }, annotations: [] };
+    margin: { t: 40, l: 55, r: 10, b: 40 }, legend: { orientation: "h", y: -0.08 }, annotations: [], shapes: [] };
+  const unitOf = (id) => runs.find((r) => r.result.units?.[id])?.result.units[id] || "";
   ids.forEach((id, k) => {
     const ax = k === 0 ? "" : String(k + 1);
     runs.forEach((r, i) => {
       if (!r.result.columns.includes(id)) return;
-      traces.push({ x: r.result.time_h.map((h) => (days ? h / 24 : h)), y: r.result.values[id],
+      traces.push({ x: r.result.time_h.map(x), y: r.result.values[id],
         type: "scatter", mode: "lines", name: r.label, legendgroup: r.label, showlegend: k === 0,
         line: { color: COLOURS[i], width: 2 }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+      if (r.control?.columns.includes(id)) { // the untreated (or healthy) control, dashed
+        traces.push({ x: r.control.time_h.map(x), y: r.control.values[id], type: "scatter", mode: "lines",
+          name: `${r.label} (${t(r.controlKind)})`, legendgroup: `${r.label}-control`, showlegend: k === 0,
+          line: { color: COLOURS[i], width: 1.2, dash: "dash" }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+      }
+      (r.result.doses || []).slice(0, MAX_DOSE_MARKS).forEach((d) => layout.shapes.push({ type: "line",
+        xref: `x${ax}`, yref: `y${ax} domain`, x0: x(d.time_h), x1: x(d.time_h), y0: 0, y1: 1,
+        line: { color: COLOURS[i], width: 1, dash: "dot" }, opacity: 0.6 }));
     });
+    const unit = unitOf(id);
     layout[`xaxis${ax}`] = { title: { text: days ? t("time_d") : t("time_h") } };
-    layout[`yaxis${ax}`] = { title: { text: readoutLabel(id) } };
+    layout[`yaxis${ax}`] = { title: { text: unit ? `${readoutLabel(id)} (${unit})` : readoutLabel(id), font: { size: 11 } } };
   });
+  el.dataset.doseMarks = String(layout.shapes.length);
   Plotly.react(el, traces, layout, { responsive: true, displaylogo: false });
 }
 

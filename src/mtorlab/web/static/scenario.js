@@ -1,13 +1,15 @@
 // The scenario builder: form ⇄ scenario mapping, interventions rows, presets, YAML.
 import { api, esc, formatError, getLang, onLang, t } from "./i18n.js";
 
-const ROUTES = ["iv", "ip", "po", "intranasal", "icv"];
+const ROUTES = ["iv", "ip", "po", "intranasal", "icv", "sc", "im"];
 const SLIDERS = ["chronic_stress", "inflammation", "oxidative_stress"];
 let library = [];
 let yamlText = "";
 let renderTimer = null;
-let extras = {}; // fields of an uploaded file that the form has no control for
-const EXTRA_FIELDS = ["description", "output_step", "outputs"];
+let extras = {}; // fields of an uploaded file that the form has no control for (kept as written)
+const EXTRA_FIELDS = ["description", "output_step", "outputs", "drugs"];
+const CONDITION_DEFAULTS = { chronic_stress: 0, inflammation: 0, oxidative_stress: 0,
+  high_fat_diet: false, tbi: false, bdnf_genotype: "val/val" };
 
 export const PRESETS = {
   stress: {
@@ -70,9 +72,23 @@ function fillPresets() {
     .map(([k, p]) => `<option value="${k}">${esc(p.label[i])}</option>`).join("");
 }
 
+// The scenario's own drugs (its `drugs:` block) as library entries of the drug picker.
+function ownDrugs() {
+  return (Array.isArray(extras.drugs) ? extras.drugs : []).filter((d) => d && typeof d.id === "string")
+    .map((d) => ({ id: d.id, kind: d.kind || "drug", name_en: `${d.name_en || d.id} (${t("own_drug")})`,
+      name_zh: `${d.name_zh || d.id}（${t("own_drug")}）`, routes: d.routes || [],
+      formulations: (d.formulations || []).map((f) => f.id) }));
+}
+
+// The built-in library with the scenario's own drugs (an own drug replaces a built-in one).
+function entries() {
+  const own = ownDrugs();
+  return [...library.filter((d) => !own.some((o) => o.id === d.id)), ...own];
+}
+
 function drugOptions(selected) {
   const i = getLang() === "zh" ? "name_zh" : "name_en";
-  return library.map((d) => `<option value="${esc(d.id)}" ${d.id === selected ? "selected" : ""}>${esc(d[i])}</option>`).join("");
+  return entries().map((d) => `<option value="${esc(d.id)}" ${d.id === selected ? "selected" : ""}>${esc(d[i])}</option>`).join("");
 }
 
 function addRow(iv) {
@@ -90,11 +106,11 @@ function addRow(iv) {
     <label><span data-i18n="i_timing"></span> <select name="iv_mode">
       <option value="once" ${repeat ? "" : "selected"} data-i18n="i_once"></option>
       <option value="repeat" ${repeat ? "selected" : ""} data-i18n="i_repeat"></option></select></label>
-    <span class="once"><input name="iv_at" size="6" value="${esc(iv.at || "0 h")}" aria-label="at">
-      <label><span data-i18n="i_over"></span> <input name="iv_over" size="7" value="${esc(iv.over || "")}" placeholder="bolus"></label></span>
+    <span class="once"><input name="iv_at" size="6" value="${esc(iv.at || "0 h")}" aria-label="at"></span>
     <span class="repeat"><label><span data-i18n="i_start"></span> <input name="iv_start" size="5" value="${esc(s.start || "0 d")}"></label>
       <label><span data-i18n="i_every"></span> <input name="iv_every" size="5" value="${esc(s.every || "1 d")}"></label>
       <label><span data-i18n="i_count"></span> <input name="iv_count" type="number" min="1" max="10000" value="${esc(s.count || 7)}"></label></span>
+    <label><span data-i18n="i_over"></span> <input name="iv_over" size="7" value="${esc(iv.over || "")}" placeholder="bolus"></label>
     <button type="button" class="iv-remove" data-i18n="i_remove"></button>`;
   row.querySelector(".iv-remove").addEventListener("click", () => { row.remove(); scheduleRender(); });
   row.querySelector("[name=iv_drug]").addEventListener("change", () => fillFormulations(row, ""));
@@ -113,7 +129,7 @@ function relabelRow(row) {
 }
 
 function fillFormulations(row, selected) {
-  const entry = library.find((d) => d.id === row.querySelector("[name=iv_drug]").value);
+  const entry = entries().find((d) => d.id === row.querySelector("[name=iv_drug]").value);
   const forms = entry ? entry.formulations : [];
   row.querySelector("[name=iv_formulation]").innerHTML = `<option value="">—</option>` +
     forms.map((f) => `<option ${f === selected ? "selected" : ""}>${esc(f)}</option>`).join("");
@@ -128,7 +144,7 @@ function showMode(row) {
 function rowValue(row) {
   const v = (n) => row.querySelector(`[name=${n}]`).value.trim();
   const id = v("iv_drug");
-  const entry = library.find((d) => d.id === id);
+  const entry = entries().find((d) => d.id === id);
   const iv = { [entry?.kind === "intervention" ? "intervention" : "drug"]: id, dose: v("iv_dose") };
   if (v("iv_route")) iv.route = v("iv_route");
   if (v("iv_formulation")) iv.formulation = v("iv_formulation");
@@ -136,8 +152,8 @@ function rowValue(row) {
     iv.schedule = { start: v("iv_start"), every: v("iv_every"), count: Number(v("iv_count")) };
   } else {
     iv.at = v("iv_at");
-    if (v("iv_over")) iv.over = v("iv_over");
   }
+  if (v("iv_over")) iv.over = v("iv_over");
   return iv;
 }
 
@@ -162,15 +178,19 @@ export function setScenario(sc) {
   extras = Object.fromEntries(EXTRA_FIELDS.filter((k) => k in sc).map((k) => [k, sc[k]]));
   f.name.value = sc.name || "scenario";
   f.species.value = sc.species || "mouse";
-  const m = /^\s*([\d.]+)\s*(d|h|day|days|hour|hours|week|weeks)?\s*$/.exec(String(sc.duration || "7 d"));
-  if (m) {
-    const unit = m[2] || "d";
-    const weeks = unit.startsWith("week");
-    f.duration_value.value = weeks ? Number(m[1]) * 7 : m[1];
-    f.duration_unit.value = unit.startsWith("h") ? "h" : "d";
+  const hours = durationHours(sc.duration ?? "7 d");
+  if (hours !== null) {
+    const days = hours >= 24 && Number.isInteger(hours / 24 * 1e6);
+    f.duration_value.value = String(days ? hours / 24 : hours);
+    f.duration_unit.value = days ? "d" : "h";
   }
   const c = sc.condition || {};
-  SLIDERS.forEach((k) => { f[k].value = c[k] ?? 0; f[`${k}_out`].value = c[k] ?? 0; });
+  SLIDERS.forEach((k) => {
+    const value = Number(c[k] ?? 0);
+    f[k].step = Math.abs(value * 20 - Math.round(value * 20)) < 1e-9 ? "0.05" : "any"; // keep 0.33 as 0.33
+    f[k].value = value;
+    f[`${k}_out`].value = value;
+  });
   f.high_fat_diet.checked = Boolean(c.high_fat_diet);
   f.tbi.checked = Boolean(c.tbi);
   f.bdnf_genotype.value = c.bdnf_genotype || "val/val";
@@ -212,10 +232,83 @@ async function uploadYaml(ev) {
   const err = document.getElementById("scenario-error");
   try {
     const d = await api("/api/scenario/parse", { json: { yaml: await file.text() } });
-    setScenario(d.scenario);
-    err.textContent = d.error ? formatError(d.error) : "";
+    const refused = loadExactly(d.scenario);
+    if (refused) err.textContent = `${t("upload_refused")} ${refused}` + (d.error ? ` (${formatError(d.error)})` : "");
+    else err.textContent = d.error ? formatError(d.error) : "";
   } catch (e) {
     err.textContent = formatError(e);
   }
   ev.target.value = "";
+}
+
+// Hours of a duration as the form writes it ("36 h", "1.5 d", "2 weeks", "90 min"), or null.
+export function durationHours(text) {
+  if (typeof text !== "string") return null; // a bare number has no unit: not a duration
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(min|minutes?|h|hours?|d|days?|weeks?)\s*$/.exec(text);
+  if (!m) return null;
+  const unit = m[2];
+  const per = unit.startsWith("min") ? 1 / 60 : unit.startsWith("h") ? 1 : unit.startsWith("d") ? 24 : 168;
+  return Number(m[1]) * per;
+}
+
+// A scenario in a form-independent shape: durations in hours, defaults left out, numbers as numbers.
+function canonical(sc) {
+  if (!sc || typeof sc !== "object" || Array.isArray(sc)) return sc;
+  const out = { ...sc };
+  if (typeof out.name === "string") out.name = out.name.trim();
+  if (out.duration !== undefined && durationHours(out.duration) !== null) out.duration = durationHours(out.duration);
+  if (out.condition && typeof out.condition === "object" && !Array.isArray(out.condition)) {
+    const c = Object.fromEntries(Object.entries(out.condition).filter(([k, v]) => CONDITION_DEFAULTS[k] !== v &&
+      !(typeof CONDITION_DEFAULTS[k] === "number" && Number(v) === CONDITION_DEFAULTS[k])));
+    if (Object.keys(c).length) out.condition = c; else delete out.condition;
+  }
+  if (Array.isArray(out.interventions)) {
+    out.interventions = out.interventions.map((iv) => {
+      if (!iv || typeof iv !== "object") return iv;
+      const x = Object.fromEntries(Object.entries(iv).filter(([, v]) => v !== null && v !== "")
+        .map(([k, v]) => [k, typeof v === "string" ? v.trim() : v]));
+      if (x.schedule && typeof x.schedule === "object") x.schedule = { ...x.schedule, count: Number(x.schedule.count) };
+      return x;
+    });
+    if (!out.interventions.length) delete out.interventions;
+  }
+  return out;
+}
+
+// The first place where two values differ ("interventions[0].drug"), or null when they agree.
+function firstDifference(a, b, path = "") {
+  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a)) ? null : path;
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) return path || "(scenario)";
+  if (Array.isArray(a)) {
+    if (a.length !== b.length) return path || "(scenario)";
+    for (let i = 0; i < a.length; i++) { const d = firstDifference(a[i], b[i], `${path}[${i}]`); if (d) return d; }
+    return null;
+  }
+  if (a && typeof a === "object") {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference(a[k], b[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+    return null;
+  }
+  return a === b ? null : path || "(scenario)";
+}
+
+function valueAt(obj, path) {
+  return path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "").reduce((o, k) => (o == null ? o : o[k]), obj);
+}
+
+// Load an uploaded scenario into the form only if the form holds it exactly (never a stand-in:
+// a drug the form does not know is not swapped for the first one in the list). Returns null
+// when loaded, else the reason it was refused (the form then keeps what it had).
+export function loadExactly(sc) {
+  const before = getScenario();
+  setScenario(sc);
+  const want = canonical(sc);
+  const got = canonical(getScenario());
+  const where = firstDifference(want, got);
+  if (where === null) return null;
+  setScenario(before);
+  const shown = JSON.stringify(valueAt(want, where) ?? null);
+  return `${where}: ${shown && shown.length > 80 ? shown.slice(0, 77) + "..." : shown} ${t("upload_cannot")}`;
 }
