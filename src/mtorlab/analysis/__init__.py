@@ -1,5 +1,5 @@
 """Analyses over many simulations: global sensitivity (SALib)."""
 
-from mtorlab.analysis._sensitivity import parameter_contexts, sensitivity
+from mtorlab.analysis._sensitivity import check_options, parameter_contexts, sensitivity
 
-__all__ = ["parameter_contexts", "sensitivity"]
+__all__ = ["check_options", "parameter_contexts", "sensitivity"]

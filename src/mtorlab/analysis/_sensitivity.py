@@ -115,6 +115,14 @@ def _evaluate_reference(
     return out
 
 
+def check_options(method: str, engine: str) -> None:
+    """Refuse an unknown method or engine (before any work, e.g. before a progress bar)."""
+    if method not in METHODS:
+        raise MtorlabError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+    if engine not in ("batch", "reference"):
+        raise MtorlabError(f"--engine must be 'batch' or 'reference', not {engine!r}")
+
+
 def sensitivity(
     scenario: Scenario,
     readout: str,
@@ -138,10 +146,7 @@ def sensitivity(
     from mtorlab._api import library
     from mtorlab.scenario import check_plan
 
-    if method not in METHODS:
-        raise MtorlabError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
-    if engine not in ("batch", "reference"):
-        raise MtorlabError(f"--engine must be 'batch' or 'reference', not {engine!r}")
+    check_options(method, engine)
     model = mt.model()
     plan = check_plan(model, scenario, library(), f"scenario {scenario.name!r}")
     if readout not in plan.pk_readouts:  # a drug's concentration, or a model readout

@@ -76,13 +76,14 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         import mtorlab as mt
-        from mtorlab.analysis import sensitivity
+        from mtorlab.analysis import check_options, sensitivity
         from mtorlab.claims._assertions import hours
         from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
         from mtorlab.cli._scenario import library_paths, load_planned
         from mtorlab.errors import MtorlabError, UnknownIdError
         from mtorlab.plots import readout_unit
 
+        check_options(method, engine)
         check_table_path(output, "-o")
         check_output_path(plot, "--plot")
         check_store_path(store)
