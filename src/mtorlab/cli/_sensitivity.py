@@ -26,12 +26,12 @@ def _header(name: str, method: str, readout: str, unit: str, at: str, n_rows: in
 
 
 def _tornado(table: object, method: str, readout: str, title: str = "") -> bytes:
-    import io
-
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from mtorlab.plots import png_bytes
 
     df = table.head(20)  # type: ignore[attr-defined]
     label = "parameter" if method == "morris" else "context"
@@ -42,11 +42,7 @@ def _tornado(table: object, method: str, readout: str, title: str = "") -> bytes
     ax.grid(axis="x", alpha=0.3)
     if title:
         ax.set_title(title, fontsize=9)
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=120)
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,6 @@ visit with Wilson intervals) and its self-contained HTML report."""
 from __future__ import annotations
 
 import base64
-import io
 import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -27,6 +26,8 @@ def figure_png(trial: Trial, tables: TrialTables) -> bytes:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from mtorlab.plots import png_bytes
 
     v = tables.visits
     primary = trial.endpoints.primary_visit.value
@@ -67,10 +68,7 @@ def figure_png(trial: Trial, tables: TrialTables) -> bytes:
         ax2.set_ylabel(f"% of arm at day {primary / 24:g}\n(Wilson 95% CI)")
         ax2.set_ylim(0, 100)
         ax2.legend(fontsize=8, frameon=False)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-        return buf.getvalue()
+        return png_bytes(fig, dpi=110)
     finally:
         plt.close(fig)
 

@@ -40,14 +40,17 @@ def _figure(n: int) -> tuple[Figure, list[Any]]:
     return fig, flat[:n]
 
 
-def _png(fig: Figure) -> bytes:
+def png_bytes(fig: Figure, dpi: int = 120) -> bytes:
+    """The figure laid out and rendered as PNG bytes; the figure is closed."""
     import matplotlib.pyplot as plt
 
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=120)
-    plt.close(fig)
-    return buf.getvalue()
+    try:
+        buf = io.BytesIO()
+        fig.tight_layout()
+        fig.savefig(buf, format="png", dpi=dpi)
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
 
 
 def time_courses(
@@ -79,7 +82,7 @@ def time_courses(
         axes[0].legend(fontsize=7)
     if title:
         fig.suptitle(title, fontsize=11)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 #: The y-axis label of each ``--vary`` metric (``{u}``: the readout's unit).
@@ -133,7 +136,7 @@ def dose_response(
         ax.set_xlabel(x_label + (", log scale" if log_x else ""))
         ax.set_ylabel(METRIC_LABELS[metric].format(u=unit or "-", at=at_text), fontsize=8)
         ax.grid(alpha=0.3, which="both")
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def plot(frame: pd.DataFrame, readouts: Sequence[str] | str | None = None, ax: Any = None) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,8 @@ def figure_png(result: DatasetResult) -> bytes:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from mtorlab.plots import png_bytes
 
     ds = result.dataset
     fig, ax = plt.subplots(figsize=(5.2, 3.3))
@@ -63,10 +64,7 @@ def figure_png(result: DatasetResult) -> bytes:
         unique = dict(zip(labels, handles, strict=True))  # one entry per label
         ax.legend(unique.values(), unique.keys(), fontsize=6.5, loc="best", frameon=False)
         ax.grid(alpha=0.25)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-        return buf.getvalue()
+        return png_bytes(fig, dpi=110)
     finally:
         plt.close(fig)
 
