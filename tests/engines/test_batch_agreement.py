@@ -2,8 +2,10 @@
 
 100 virtual patients (the cohort sampler's parameter variability, seed 7) spread over the
 example scenarios; every model readout (and every drug readout a scenario asks for) at
-every reported time must lie within 1e-3 relative or 1e-6 absolute of libRoadRunner at
-its reference tolerances, with the batch engine at its default (cohort) tolerances.
+every reported time must lie within 1e-3 relative or 1e-6 absolute (a readout may declare
+a larger absolute floor with its reason: ``anxiety_risk``, a ramp of the 5-HT excess) of
+libRoadRunner at its reference tolerances, with the batch engine at its default (cohort)
+tolerances.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 import mtorlab as mt
 from mtorlab.cohort._population import sample_patient
+from mtorlab.engines.batch import agree, agreement_floors
 from mtorlab.errors import MtorlabError
 from mtorlab.scenario import parameter_overrides
 
@@ -31,10 +34,10 @@ def _patients(k: int) -> list[tuple[int, dict[str, float]]]:
     ]
 
 
-def within(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise: within 1e-3 relative or 1e-6 absolute of ``b``."""
-    diff = np.abs(a - b)
-    return (diff <= 1e-6) | (diff <= 1e-3 * np.abs(b))
+def within(a: np.ndarray, b: np.ndarray, outputs: list[str] | None = None) -> np.ndarray:
+    """Element-wise: within 1e-3 relative or the outputs' absolute floors of ``b``."""
+    floors = agreement_floors(mt.model(), outputs) if outputs else np.full(b.shape[-1], 1e-6)
+    return agree(a, b, floors)
 
 
 def test_there_are_enough_examples_for_100_patients() -> None:
@@ -61,7 +64,7 @@ def test_batch_matches_reference(k: int) -> None:
         np.testing.assert_allclose(batch.times_h, ref["time_h"].to_numpy(), rtol=0, atol=1e-9)
         got = batch.values[b]
         want = ref[outputs].to_numpy()
-        ok = within(got, want)
+        ok = within(got, want, outputs)
         if not ok.all():
             t, j = np.argwhere(~ok)[0]
             pytest.fail(
@@ -71,7 +74,24 @@ def test_batch_matches_reference(k: int) -> None:
 
 
 def test_the_check_can_fail() -> None:
-    """The agreement criterion rejects a 0.2% error on a value of order one."""
+    """The agreement criterion rejects a 0.2% error on a value of order one, and an
+    absolute error over a readout's floor on a value near 0."""
     b = np.array([1.0, 0.5])
     assert not within(b * 1.002, b).all()
     assert within(b * 1.0005, b).all()
+    near_zero = np.array([3e-4, 3e-4])
+    outputs = ["anxiety_risk", "bdnf"]
+    assert within(near_zero + 5e-6, near_zero, outputs).tolist() == [True, False]
+    assert not within(near_zero + 2e-5, near_zero, outputs).any()
+
+
+def test_only_ramp_readouts_declare_a_looser_floor() -> None:
+    """A floor is for a readout that is a small difference (a ramp ``abs(x - x0)`` of a
+    state): the engine finds those states, and every readout with a floor reads one."""
+    from mtorlab.engines._codegen import threshold_states
+
+    m = mt.model()
+    floored = {r for r in m.readout_ids if m.readouts[r].abs_floor is not None}
+    assert floored == {"anxiety_risk"}
+    assert threshold_states(m) == {"serotonin": 1.0}
+    assert "abs(serotonin - 1)" in m.assignments["anxiety_risk"].formula

@@ -93,6 +93,12 @@ def advance(  # type: ignore[no-untyped-def]
 ):
     """Integrate ``y`` in place from ``t`` to ``t_end``; returns (status, next step size).
 
+    ``atol`` is ``(absolute tolerance, reference)`` per state: state ``i``'s error is
+    weighed against ``atol[0, i] + rtol * |y_i - atol[1, i]|``. The reference is 0 except
+    for a state a readout thresholds (``abs(x - x0)`` in an assignment rule): there the
+    error counts relative to the distance from the threshold, which is what the readout
+    reads (a 1e-3 relative error of ``(5-HT - 1)+`` needs 5-HT to 1e-3 of its excess).
+
     ``method`` is a Rosenbrock tableau in KPP's form ``(A, C, M, E, newf, gamma, elo)``:
     stage i solves ``(I/(h gamma) - J) K_i = f(y + sum_j A_ij K_j) + sum_j (C_ij / h) K_j``,
     the solution is ``y + sum_i M_i K_i`` and the error estimate ``sum_i E_i K_i``.
@@ -155,7 +161,8 @@ def advance(  # type: ignore[no-untyped-def]
                     fcn[i] += ej * K[j, i]
             err = 0.0
             for i in range(n):
-                scale = atol + rtol * max(abs(y[i]), abs(ynew[i]))
+                r = atol[1, i]
+                scale = atol[0, i] + rtol * max(abs(y[i] - r), abs(ynew[i] - r))
                 err += (fcn[i] / scale) ** 2
             err = math.sqrt(err / n)
             counts[0] += 1

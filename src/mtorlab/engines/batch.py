@@ -116,10 +116,18 @@ METHODS = {
 @dataclass(frozen=True)
 class BatchTolerances:
     """Integrator settings. The defaults meet the 1e-3 agreement with the reference engine
-    on the example scenarios (``tests/engines/test_batch_agreement.py``)."""
+    on the example scenarios (``tests/engines/test_batch_agreement.py``) with a margin:
+    over its 100 patients the worst readout is at 0.28 of the bar at rtol 1e-4 (0.39 at
+    1e-3, where the step count falls only 15% further; the dose and report stops, not the
+    tolerance, set most steps). They were rtol 1e-6, atol 1e-10 (2.2 times the steps)
+    while anxiety_risk's ramp of the 5-HT excess was held to a 1e-6 absolute floor; see
+    ``atol_threshold`` and the readout's ``abs_floor``."""
 
-    rtol: float = 1e-6
-    atol: float = 1e-10
+    rtol: float = 1e-4
+    atol: float = 1e-8
+    # absolute tolerance of a state near the value a readout thresholds it at (5-HT at
+    # its healthy tone, for anxiety_risk); its error is weighed by the distance from there
+    atol_threshold: float = 1e-8
     h0: float = 0.1  # first step, and the cap right after a dose or a switch (hours)
     hmax: float = 24.0
     max_steps: int = 50_000  # per patient and run; a 28-day course needs ~250-3,000
@@ -134,6 +142,26 @@ class BatchTolerances:
             raise MtorlabError(
                 f"batch engine: method must be one of {', '.join(METHODS)}, not {self.method!r}"
             )
+
+
+#: The engines' agreement bar: within 1e-3 relative, or an absolute floor (1e-6 unless a
+#: readout declares its own ``abs_floor``), of a tight reference.
+AGREEMENT_RTOL = 1e-3
+AGREEMENT_ATOL = 1e-6
+
+
+def agreement_floors(model: Model, outputs: Sequence[str]) -> np.ndarray:
+    """The absolute agreement floor of each output (readouts may declare their own)."""
+    return np.array(
+        [getattr(model.readouts.get(o), "abs_floor", None) or AGREEMENT_ATOL for o in outputs],
+        dtype=float,
+    )
+
+
+def agree(got: np.ndarray, want: np.ndarray, floors: np.ndarray) -> np.ndarray:
+    """Element-wise agreement of ``got`` with ``want`` (last axis: outputs); NaN fails."""
+    diff = np.abs(got - want)
+    return (diff <= floors) | (diff <= AGREEMENT_RTOL * np.abs(want))
 
 
 @dataclass(frozen=True)
@@ -192,6 +220,14 @@ class BatchEngine:
             c.nz_col,
         )
 
+    def _scales(self, tol: BatchTolerances) -> np.ndarray:
+        """``(absolute tolerance, reference)`` per state, as ``advance`` reads them."""
+        thr = self.compiled.thresholds
+        out = np.zeros((2, len(thr)))
+        out[0] = np.where(np.isnan(thr), tol.atol, min(tol.atol, tol.atol_threshold))
+        out[1] = np.where(np.isnan(thr), 0.0, thr)
+        return out
+
     # ---- parameters
     @property
     def parameter_ids(self) -> tuple[str, ...]:
@@ -228,7 +264,7 @@ class BatchEngine:
                 params[sl],
                 tol.relax_h,
                 tol.rtol,
-                tol.atol,
+                self._scales(tol),
                 tol.relax_max_steps,
                 self._plan,
                 METHODS[tol.method],
@@ -301,7 +337,7 @@ class BatchEngine:
                 len(self.compiled.assignments),
                 len(grid),
                 tol.rtol,
-                tol.atol,
+                self._scales(tol),
                 tol.h0,
                 tol.hmax,
                 tol.max_steps,

@@ -164,6 +164,17 @@ class Readout(_Record):
     target: str = Field(pattern=SBML_ID)
     scale: str = Field(min_length=1)
     description: str = Field(min_length=3)
+    #: Absolute error below which two values of this readout agree (numerical agreement
+    #: between engines; default 1e-6). Only for a readout that is a small difference of
+    #: order-one quantities, whose absolute accuracy cannot exceed its inputs'.
+    abs_floor: float | None = Field(default=None, gt=0, le=1e-3)
+    abs_floor_reason: str | None = Field(default=None, min_length=20)
+
+    @model_validator(mode="after")
+    def _floor_has_reason(self) -> Readout:
+        if (self.abs_floor is None) != (self.abs_floor_reason is None):
+            raise ValueError("abs_floor and abs_floor_reason go together")
+        return self
 
 
 class Condition(_Record):
