@@ -115,7 +115,10 @@ def library(*files: str) -> Library:
 
 
 def load_scenario(
-    path: str | Path, *, library_files: Sequence[str | Path] | str | Path = ()
+    path: str | Path,
+    *,
+    library_files: Sequence[str | Path] | str | Path = (),
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> Scenario:
     """Read and validate a scenario YAML file.
 
@@ -126,6 +129,9 @@ def load_scenario(
     library_files
         Intervention-library files (``--library``): the entries the scenario uses are
         copied into its ``drugs:`` block, so the scenario returned is self-contained.
+    extension_files
+        Model extension files (``--extension``): their content joins the scenario's own
+        ``extensions:`` (README, "Model extensions").
 
     Returns
     -------
@@ -150,7 +156,7 @@ def load_scenario(
         raise MtorlabError(
             f"load_scenario: give a path to a scenario YAML file, not {type(path).__name__}"
         )
-    return resolve_scenario(path, library_files)
+    return resolve_scenario(path, library_files, extensions=extension_files)
 
 
 def simulate(
