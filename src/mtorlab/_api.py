@@ -213,22 +213,24 @@ def simulate(
     sc = resolve_scenario(scenario, _library_files(library_files))
     chosen = _outputs(outputs)
     source = str(scenario) if isinstance(scenario, str | Path) else None
-    overrides = parameter_overrides(_parameters(parameters, "parameters"))
+    overrides = parameter_overrides(_parameters(parameters, "parameters", sc))
     with _naming_outputs(chosen), naming_source(sc, source), overrides:
         return run_scenario(model(), reference_engine, sc, chosen, library())
 
 
-def _parameters(values: object, what: str) -> dict[str, float]:
-    """A mapping of model parameter overrides, checked: known ids, finite numbers."""
+def _parameters(values: object, what: str, sc: Scenario | None = None) -> dict[str, float]:
+    """A mapping of model parameter overrides, checked: known ids (the scenario's model
+    extensions' included), finite numbers."""
     import math
 
     from mtorlab.errors import MtorlabError, UnknownIdError
+    from mtorlab.scenario._extension import extended_model
 
     if values is None:
         return {}
     if not isinstance(values, Mapping):
         raise MtorlabError(f"{what}: a mapping of parameter id to value, not {values!r:.60}")
-    known = model().parameters
+    known = extended_model(model(), sc.extensions if sc is not None else ()).parameters
     out = {}
     for k, v in values.items():
         if k not in known:
@@ -321,7 +323,7 @@ def simulate_batch(
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise MtorlabError(f"rows[{i}]: a mapping of parameter values, not {row!r:.40}")
-        _parameters(row, f"rows[{i}]")
+        _parameters(row, f"rows[{i}]", sc)
     if times_h is not None:
         _check_times(times_h, sc.duration_h)
     chosen = _outputs(outputs)
