@@ -151,14 +151,18 @@ def test_cohort(files: Path) -> None:
 
 def test_trial(files: Path) -> None:
     trial = _yaml(TRIAL)
-    trial["extensions"] = [str(EXTENSION)]
+    trial["extensions"] = [str(EXTENSION)]  # the trial's own block (a path, read from here)
     trial["engine"] = "reference"
     coupled = _write(files / "trial.yaml", trial)
-    trial["extensions"] = [str(files / "uncoupled.yaml")]
-    cut = _write(files / "trial_cut.yaml", trial)
+    del trial["extensions"]  # the uncoupled variant given as --extension instead
+    bare = _write(files / "trial_bare.yaml", trial)
+    runs = {
+        "coupled": (coupled,),
+        "cut": (bare, "--extension", files / "uncoupled.yaml"),
+    }
     lines = {}
-    for name, path in (("coupled", coupled), ("cut", cut)):
-        text = _ok(mtorlab("trial", path, "--library", LIBRARY, "--n", "3", cwd=files))
+    for name, args in runs.items():
+        text = _ok(mtorlab("trial", *args, "--library", LIBRARY, "--n", "3", cwd=files))
         lines[name] = next(ln for ln in text.splitlines() if "scopolamine - saline" in ln)
     diff = {k: float(v.split("MADRS ")[1].split()[0]) for k, v in lines.items()}
     assert diff["coupled"] < diff["cut"] - 1, diff  # the arm's drug acts through the extension
