@@ -165,6 +165,7 @@ def simulate(
     parameters: Mapping[str, float] | None = None,
     outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] | str | Path = (),
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> pd.DataFrame:
     """Simulate a scenario on the reference engine (libRoadRunner).
 
@@ -188,6 +189,9 @@ def simulate(
     library_files
         Extra intervention-library files (new drugs as data), as ``--library`` does (one
         path may be given alone).
+    extension_files
+        Model extension files (inputs, species, reactions, mechanisms as data), as
+        ``--extension`` does: added after the scenario's own ``extensions:``.
 
     Returns
     -------
@@ -210,7 +214,7 @@ def simulate(
     from mtorlab.scenario import parameter_overrides, resolve_scenario, run_scenario
     from mtorlab.scenario._run import naming_source
 
-    sc = resolve_scenario(scenario, _library_files(library_files))
+    sc = resolve_scenario(scenario, _library_files(library_files), extensions=extension_files)
     chosen = _outputs(outputs)
     source = str(scenario) if isinstance(scenario, str | Path) else None
     overrides = parameter_overrides(_parameters(parameters, "parameters", sc))
@@ -284,6 +288,7 @@ def simulate_batch(
     outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] | str | Path = (),
     times_h: Sequence[float] | None = None,
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> BatchRun:
     """Simulate a scenario for many parameter sets at once on the batch engine.
 
@@ -294,7 +299,7 @@ def simulate_batch(
     rows
         One mapping per virtual patient: model parameter values that replace the
         model's (e.g. ``{"k_bdnf_release": 1.5}``); ``{}`` is the scenario as written.
-    outputs, library_files
+    outputs, library_files, extension_files
         As for :func:`simulate`.
     times_h
         Report times (default: the scenario's output grid).
@@ -317,7 +322,7 @@ def simulate_batch(
     from mtorlab.scenario import resolve_scenario, run_scenario_batch
     from mtorlab.scenario._run import naming_source
 
-    sc = resolve_scenario(scenario, _library_files(library_files))
+    sc = resolve_scenario(scenario, _library_files(library_files), extensions=extension_files)
     if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not rows:
         raise MtorlabError("rows: give a non-empty list of parameter mappings ({} = as written)")
     for i, row in enumerate(rows):

@@ -363,3 +363,22 @@ def test_extension_parameters_can_be_overridden_and_engines_agree() -> None:
         np.testing.assert_allclose(
             run.values[row], frame[list(run.readouts)].to_numpy(), rtol=1e-3, atol=1e-5
         )
+
+
+def test_the_python_api_takes_extension_files(tmp_path: Path) -> None:
+    """``extension_files=`` joins the scenario's own block, as ``--extension`` does."""
+    import mtorlab as mt
+
+    sc = _yaml(SCENARIO)
+    del sc["extensions"]
+    sc["duration"] = "8 h"
+    sc["outputs"] = ["m1_disinhibition", "glutamate_burst"]
+    bare = _write(tmp_path / "bare.yaml", sc)
+    with pytest.raises(DataFileError, match="m_scopolamine_blocks_chrm1"):  # no extension
+        mt.simulate(bare, library_files=[LIBRARY])
+    loaded = mt.load_scenario(bare, library_files=[LIBRARY], extension_files=[EXTENSION])
+    assert [e["source"] for e in loaded.extensions] == [str(EXTENSION)]
+    df = mt.simulate(bare, library_files=[LIBRARY], extension_files=EXTENSION)
+    cut_file = _write(tmp_path / "cut.yaml", _uncoupled())
+    cut = mt.simulate(bare, library_files=[LIBRARY], extension_files=[cut_file])
+    assert df["glutamate_burst"].max() > cut["glutamate_burst"].max() + 0.05

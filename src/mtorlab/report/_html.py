@@ -202,7 +202,8 @@ def build_report(runs: Sequence[Run], out: Path) -> Path:
         sections.append("<h2>Model extensions: what they add, with provenance</h2>"
                         + _extensions(extensions, kb))  # fmt: skip
     meta = (f"mtorlab {mt.__version__}; libRoadRunner {roadrunner.__version__}; model SBML sha256 "
-            f"{sha256(to_sbml(mt.model(), miriam=False))[:16]}…")  # fmt: skip
+            f"{sha256(to_sbml(mt.model(), miriam=False))[:16]}…"
+            + ("; runs with the model extensions listed below" if extensions else ""))  # fmt: skip
     page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>mtorlab report</title>"
             f"<style>{CSS}</style><h1>mtorlab report</h1><p class=meta>{html.escape(meta)}</p>"
             + "".join(sections) + "</html>")  # fmt: skip
