@@ -87,9 +87,9 @@ def resolve_items(items: Any, where: str, base_dir: Path | None) -> Any:
     return out
 
 
-def _source(ext: Mapping[str, Any], i: int) -> str:
+def _source(ext: Mapping[str, Any], i: int, where: str) -> str:
     src = ext.get("source")
-    return str(src) if isinstance(src, str) and src else f"extensions[{i}]"
+    return str(src) if isinstance(src, str) and src else f"{where}: extensions[{i}]"
 
 
 def _shape(ext: Any, i: int, where: str) -> tuple[str, dict[str, list[Any]]]:
@@ -107,7 +107,7 @@ def _shape(ext: Any, i: int, where: str) -> tuple[str, dict[str, list[Any]]]:
             where, f"{ext!r:.60} is not an extension (a mapping of fields)",
             field=f"extensions[{i}]",
         )  # fmt: skip
-    source = _source(ext, i)
+    source = _source(ext, i, where)
     unknown = [k for k in ext if k not in FIELDS]
     if unknown:
         raise DataFileError(
@@ -202,9 +202,19 @@ def _extend_model(
 
 def _check_units(model: Model, source: str) -> None:
     """libsbml's unit consistency on the extended model (the base model has none to say)."""
-    from mtorlab.io._sbml import build_document, consistency_report
+    from mtorlab.io._sbml import SbmlBuildError, build_document, consistency_report
 
-    errors, warnings = consistency_report(build_document(model, miriam=False))
+    try:
+        doc = build_document(model, miriam=False)
+    except SbmlBuildError as exc:  # a formula libsbml cannot parse ("r_x: cannot parse ...")
+        rid, _, msg = str(exc).partition(": ")
+        kind = next((k for k in ("reactions", "assignments") if rid in getattr(model, k)), None)
+        if kind is None:
+            raise DataFileError(source, " ".join(str(exc).split())[:300]) from None
+        fld = "rate" if kind == "reactions" else "formula"
+        msg = " ".join(msg.split())[:300]
+        raise DataFileError(f"{source}: {kind}", msg, entry=rid, field=fld) from None
+    errors, warnings = consistency_report(doc)
     if errors or warnings:
         first = " ".join((errors or warnings)[0].split())
         raise DataFileError(source, f"units are not consistent: {first}"[:400])
