@@ -115,7 +115,10 @@ def library(*files: str) -> Library:
 
 
 def load_scenario(
-    path: str | Path, *, library_files: Sequence[str | Path] | str | Path = ()
+    path: str | Path,
+    *,
+    library_files: Sequence[str | Path] | str | Path = (),
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> Scenario:
     """Read and validate a scenario YAML file.
 
@@ -126,6 +129,9 @@ def load_scenario(
     library_files
         Intervention-library files (``--library``): the entries the scenario uses are
         copied into its ``drugs:`` block, so the scenario returned is self-contained.
+    extension_files
+        Model extension files (``--extension``): their content joins the scenario's own
+        ``extensions:`` (README, "Model extensions").
 
     Returns
     -------
@@ -150,7 +156,7 @@ def load_scenario(
         raise MtorlabError(
             f"load_scenario: give a path to a scenario YAML file, not {type(path).__name__}"
         )
-    return resolve_scenario(path, library_files)
+    return resolve_scenario(path, library_files, extensions=extension_files)
 
 
 def simulate(
@@ -159,6 +165,7 @@ def simulate(
     parameters: Mapping[str, float] | None = None,
     outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] | str | Path = (),
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> pd.DataFrame:
     """Simulate a scenario on the reference engine (libRoadRunner).
 
@@ -182,6 +189,9 @@ def simulate(
     library_files
         Extra intervention-library files (new drugs as data), as ``--library`` does (one
         path may be given alone).
+    extension_files
+        Model extension files (inputs, species, reactions, mechanisms as data), as
+        ``--extension`` does: added after the scenario's own ``extensions:``.
 
     Returns
     -------
@@ -204,25 +214,27 @@ def simulate(
     from mtorlab.scenario import parameter_overrides, resolve_scenario, run_scenario
     from mtorlab.scenario._run import naming_source
 
-    sc = resolve_scenario(scenario, _library_files(library_files))
+    sc = resolve_scenario(scenario, _library_files(library_files), extensions=extension_files)
     chosen = _outputs(outputs)
     source = str(scenario) if isinstance(scenario, str | Path) else None
-    overrides = parameter_overrides(_parameters(parameters, "parameters"))
+    overrides = parameter_overrides(_parameters(parameters, "parameters", sc))
     with _naming_outputs(chosen), naming_source(sc, source), overrides:
         return run_scenario(model(), reference_engine, sc, chosen, library())
 
 
-def _parameters(values: object, what: str) -> dict[str, float]:
-    """A mapping of model parameter overrides, checked: known ids, finite numbers."""
+def _parameters(values: object, what: str, sc: Scenario | None = None) -> dict[str, float]:
+    """A mapping of model parameter overrides, checked: known ids (the scenario's model
+    extensions' included), finite numbers."""
     import math
 
     from mtorlab.errors import MtorlabError, UnknownIdError
+    from mtorlab.scenario._extension import extended_model
 
     if values is None:
         return {}
     if not isinstance(values, Mapping):
         raise MtorlabError(f"{what}: a mapping of parameter id to value, not {values!r:.60}")
-    known = model().parameters
+    known = extended_model(model(), sc.extensions if sc is not None else ()).parameters
     out = {}
     for k, v in values.items():
         if k not in known:
@@ -276,6 +288,7 @@ def simulate_batch(
     outputs: Sequence[str] | str | None = None,
     library_files: Sequence[str | Path] | str | Path = (),
     times_h: Sequence[float] | None = None,
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> BatchRun:
     """Simulate a scenario for many parameter sets at once on the batch engine.
 
@@ -286,7 +299,7 @@ def simulate_batch(
     rows
         One mapping per virtual patient: model parameter values that replace the
         model's (e.g. ``{"k_bdnf_release": 1.5}``); ``{}`` is the scenario as written.
-    outputs, library_files
+    outputs, library_files, extension_files
         As for :func:`simulate`.
     times_h
         Report times (default: the scenario's output grid).
@@ -309,13 +322,13 @@ def simulate_batch(
     from mtorlab.scenario import resolve_scenario, run_scenario_batch
     from mtorlab.scenario._run import naming_source
 
-    sc = resolve_scenario(scenario, _library_files(library_files))
+    sc = resolve_scenario(scenario, _library_files(library_files), extensions=extension_files)
     if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not rows:
         raise MtorlabError("rows: give a non-empty list of parameter mappings ({} = as written)")
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise MtorlabError(f"rows[{i}]: a mapping of parameter values, not {row!r:.40}")
-        _parameters(row, f"rows[{i}]")
+        _parameters(row, f"rows[{i}]", sc)
     if times_h is not None:
         _check_times(times_h, sc.duration_h)
     chosen = _outputs(outputs)

@@ -216,6 +216,31 @@ def test_an_uploaded_scenario_runs_its_own_drug_with_its_concentrations(page: An
     assert page.inner_text("#figure-pick option[value='fig2']") == "图 2"
 
 
+def test_an_uploaded_scenario_keeps_its_model_extension(page: Any) -> None:
+    """Issue 15: an upload with an inline model extension and the drug that targets its
+    input runs with both (the form keeps `extensions:`), and the extension's readout is
+    offered and plotted."""
+    import yaml
+
+    ex = Path(__file__).resolve().parents[2] / "examples" / "extensions"
+    sc = yaml.safe_load((ex / "scopolamine_human.yaml").read_text(encoding="utf-8"))
+    sc["extensions"] = [yaml.safe_load((ex / "scopolamine_m1.yaml").read_text(encoding="utf-8"))]
+    sc["drugs"] = yaml.safe_load((ex / "scopolamine_library.yaml").read_text("utf-8"))["drugs"]
+    sc["duration"] = "8 h"
+    sc["outputs"] = ["m1_disinhibition", "glutamate_burst", "conc_plasma:scopolamine"]
+    _upload(page, "scopolamine.yaml", yaml.safe_dump(sc, sort_keys=False, allow_unicode=True))
+    page.wait_for_function(
+        "() => document.querySelector('#yaml-preview').textContent.includes('id: m1r_block')"
+    )
+    assert page.inner_text("#scenario-error") == ""
+    assert "drug: scopolamine" in page.inner_text("#yaml-preview")
+    page.click("#run")
+    page.wait_for_selector("#plot .main-svg", timeout=60_000)
+    assert page.inner_text("#scenario-error") == ""
+    box = page.locator("#readout-picker input[value='m1_disinhibition']")
+    assert box.is_checked()  # the extension's readout, listed by the scenario
+
+
 def test_an_upload_the_form_cannot_hold_is_refused_not_swapped(page: Any) -> None:
     before = page.locator("#interventions .iv-row select[name='iv_drug']").first.input_value()
     text = (

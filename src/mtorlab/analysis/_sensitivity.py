@@ -150,7 +150,7 @@ def sensitivity(
     model = mt.model()
     plan = check_plan(model, scenario, library(), f"scenario {scenario.name!r}")
     if readout not in plan.pk_readouts:  # a drug's concentration, or a model readout
-        model.readout(readout)
+        plan.model.readout(readout)  # (an extension's readouts included)
     problem, names, logs = _problem(model, groups=method == "sobol")
     if method == "morris":
         from SALib.analyze import morris as analyze

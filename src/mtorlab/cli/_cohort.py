@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 #: The longest ``--horizon`` (a scenario's longest duration: 5 years).
@@ -68,13 +68,14 @@ def register(app: typer.Typer) -> None:
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Simulate a virtual cohort on a scenario's treatment plan, and untreated; the
         response and remission rates are recorded in the run store."""
         from rich.progress import Progress
 
         from mtorlab.cli._output import check_folder_path, check_store_path, check_table_path
-        from mtorlab.cli._scenario import library_paths, load_planned
+        from mtorlab.cli._scenario import extension_paths, library_paths, load_planned
         from mtorlab.cohort import CohortSpec, effect_sizes, run_cohort
         from mtorlab.cohort._run import check_scheduler
 
@@ -84,7 +85,7 @@ def register(app: typer.Typer) -> None:
         check_store_path(store)
         started = time.perf_counter()
         libs = library_paths(library)
-        sc = load_planned(scenario, libs)[0]  # errors name the file
+        sc = load_planned(scenario, libs, extension_paths(extension))[0]  # errors name the file
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("patients", total=n)
@@ -106,8 +107,9 @@ def register(app: typer.Typer) -> None:
         rates = s.rates()
         wall = time.perf_counter() - started
         run_id = record_run(
-            rates, scenario, store, wall, command="cohort", name=sc.name, library=libs
-        )
+            rates, scenario, store, wall, command="cohort", name=sc.name, library=libs,
+            extensions=sc.extensions,
+        )  # fmt: skip
         end = rates[rates["time_h"] == max(s.times_h)]
         for arm in ("treated", "untreated"):
             for what in ("response", "remission"):

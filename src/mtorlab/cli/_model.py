@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mtorlab.cli._output import print_json, write_atomic
+from mtorlab.cli._scenario import ExtensionOption
+
+if TYPE_CHECKING:
+    from mtorlab.ode import Model
 
 JSON_HELP = "Print JSON (for scripts) instead of a table."
 
@@ -96,9 +100,12 @@ SCENARIO_FORMATS = ("sbml", "omex")
 
 
 def _export(
-    fmt: str, output: Path, scenario: Path | None = None, library: Sequence[Path] = ()
+    fmt: str,
+    output: Path,
+    scenario: Path | None = None,
+    library: Sequence[Path] = (),
+    extension: Sequence[Path] = (),
 ) -> None:
-    import mtorlab as mt
     from mtorlab.cli._output import check_output_path
     from mtorlab.errors import MtorlabError, UnknownIdError
     from mtorlab.io import EXPORTERS
@@ -111,38 +118,52 @@ def _export(
             raise MtorlabError(
                 f"--scenario: a scenario exports as {' or '.join(SCENARIO_FORMATS)}, not {fmt}"
             )
-        _export_scenario(fmt, output, scenario, library)
+        _export_scenario(fmt, output, scenario, library, extension)
         return
     if fmt == "omex":
         raise MtorlabError("export omex: give --scenario FILE (the archive holds its simulation)")
     if library:
         raise MtorlabError("--library: only with --scenario (the drugs of a scenario)")
     check_output_path(output, "-o")
+    if extension and fmt in KB_FORMATS:
+        raise MtorlabError(f"--extension: {fmt} exports the knowledge base; use sbml or antimony")
     if fmt in KB_FORMATS:
         text = _kb_export(fmt)
     elif fmt in EXPORTERS:
-        text = EXPORTERS[fmt](mt.model())
+        text = EXPORTERS[fmt](_model_with(extension))
     else:
         raise UnknownIdError("export format", fmt, (*EXPORTERS, *KB_FORMATS))
     write_atomic(output, text)
     print(f"wrote {fmt} to {output}")
 
 
-def _export_scenario(fmt: str, output: Path, scenario: Path, library: Sequence[Path]) -> None:
-    """``export sbml|omex --scenario``: the scenario's model, start, doses (and SED-ML)."""
+def _model_with(extension: Sequence[Path]) -> Model:
+    """The base model, with the ``--extension`` files merged into a copy."""
+    import mtorlab as mt
+    from mtorlab.scenario._extension import extended_model, read_extension_file
+
+    return extended_model(mt.model(), [read_extension_file(f) for f in extension])
+
+
+def _export_scenario(
+    fmt: str, output: Path, scenario: Path, library: Sequence[Path], extension: Sequence[Path] = ()
+) -> None:
+    """``export sbml|omex --scenario``: the scenario's model (with its extensions), start,
+    doses (and SED-ML)."""
     import mtorlab as mt
     from mtorlab._api import library as load_library
     from mtorlab._api import reference_engine
     from mtorlab.cli._output import check_output_path
+    from mtorlab.cli._scenario import extension_paths, library_paths
     from mtorlab.io import consistency_report, scenario_model, to_omex
-    from mtorlab.scenario import check_plan
+    from mtorlab.scenario import check_plan, resolve_scenario
 
     check_output_path(output, "-o")
-    libs = [str(p) for p in library]
-    for f in libs:
-        load_library(f)  # validate --library files before anything runs
-    sc = mt.load_scenario(scenario)
-    lib = load_library(*libs)
+    libs = library_paths(list(library))  # validate --library files before anything runs
+    exts = extension_paths(list(extension))
+    # the --library entries it uses join its drugs: block, as in a run
+    sc = resolve_scenario(scenario, libs, extensions=exts)
+    lib = load_library()
     check_plan(mt.model(), sc, lib, str(scenario))  # errors name the file
     sm = scenario_model(mt.model(), sc, lib, reference_engine)
     errors, _ = consistency_report(sm.document)
@@ -196,7 +217,8 @@ def register(app: typer.Typer) -> None:
             list[Path] | None,
             typer.Option("--library", help="Extra intervention-library file (repeatable)."),
         ] = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Export the model (SBML L3V2, Antimony), a scenario (SBML with events, OMEX) or the
         mechanism graph (SBGN-ML, SBML-qual…)."""
-        _export(fmt, output, scenario, library or [])
+        _export(fmt, output, scenario, library or [], extension or [])

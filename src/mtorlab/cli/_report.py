@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 
 
 def register(app: typer.Typer) -> None:
@@ -22,11 +22,12 @@ def register(app: typer.Typer) -> None:
         ),
         store: str | None = typer.Option(None, "--store", help="Run store directory."),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Simulate scenarios and write a self-contained HTML report with the evidence."""
         import mtorlab as mt
         from mtorlab.cli._output import check_folder_path, check_store_path
-        from mtorlab.cli._scenario import library_paths, load_planned
+        from mtorlab.cli._scenario import extension_paths, library_paths, load_planned
         from mtorlab.cli._simulate import record_run
         from mtorlab.errors import MtorlabError
         from mtorlab.report._html import Run, build_report
@@ -35,17 +36,20 @@ def register(app: typer.Typer) -> None:
         if out.exists() and not out.is_dir():
             raise MtorlabError(f"-o {out}: is a file; the report is a folder")
         check_folder_path(out, "-o")
-        libs = library_paths(library)
+        libs, exts = library_paths(library), extension_paths(extension)
         # all valid and planned first (drugs, routes, dose times), each with its drugs:
         # block and the --library entries it uses
-        loaded = [(path, load_planned(path, libs)[0]) for path in scenarios]
+        loaded = [(path, load_planned(path, libs, exts)[0]) for path in scenarios]
         done = []
         for path, sc in loaded:  # then all simulated: a failure here has written nothing
             t0 = time.perf_counter()
             done.append((path, sc, mt.simulate(sc), time.perf_counter() - t0))
         runs = []
         for path, sc, frame, wall in done:
-            run_id = record_run(frame, path, store, wall, command="report", library=libs)
+            run_id = record_run(
+                frame, path, store, wall, command="report", library=libs,
+                extensions=sc.extensions,
+            )  # fmt: skip
             runs.append(Run(path, path.read_text(encoding="utf-8"), sc, frame, run_id))
         index = build_report(runs, out)
         print(f"report: {index.resolve()}")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 
@@ -65,17 +65,17 @@ def register(app: typer.Typer) -> None:
         plot: Annotated[Path | None, typer.Option("--plot", help="Tornado plot (PNG).")] = None,
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Global sensitivity of a readout at a time, per parameter (Morris) or context
         (Sobol); the index table is recorded in the run store."""
         from rich.console import Console
         from rich.progress import Progress
 
-        import mtorlab as mt
         from mtorlab.analysis import check_options, sensitivity
         from mtorlab.claims._assertions import hours
         from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
-        from mtorlab.cli._scenario import library_paths, load_planned
+        from mtorlab.cli._scenario import extension_paths, library_paths, load_planned
         from mtorlab.errors import MtorlabError, UnknownIdError
         from mtorlab.plots import readout_unit
 
@@ -89,13 +89,13 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             raise MtorlabError(f"--at: {exc}") from None
         libs = library_paths(library)
-        sc, plan = load_planned(scenario, libs)
+        sc, plan = load_planned(scenario, libs, extension_paths(extension))
         if at_h > sc.duration_h:
             raise MtorlabError(f"--at {at}: later than the scenario's duration ({sc.duration})")
         if at_h < 0:
             raise MtorlabError(f"--at {at}: give a time from the scenario's start (0 h or later)")
-        if readout not in plan.pk_readouts and readout not in mt.model().readouts:
-            known = (*mt.model().readout_ids, *plan.pk_readouts)
+        if readout not in plan.pk_readouts and readout not in plan.model.readouts:
+            known = (*plan.model.readout_ids, *plan.pk_readouts)
             raise MtorlabError(f"--readout: {UnknownIdError('readout', readout, known)}")
         with Progress(transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task(f"{method} samples", total=None)
@@ -112,8 +112,9 @@ def register(app: typer.Typer) -> None:
         wall = time.perf_counter() - started
         label = f"{sc.name}: {method} on {readout} at {at}"
         run_id = record_run(
-            table, scenario, store, wall, command="sensitivity", name=label, library=libs
-        )
+            table, scenario, store, wall, command="sensitivity", name=label, library=libs,
+            extensions=sc.extensions,
+        )  # fmt: skip
         if output is not None:
             print(f"wrote {write_table(table, output)}")
         if plot is not None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mtorlab.cli._output import write_atomic, write_table
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,21 +55,24 @@ def record_run(
     command: str = "simulate",
     name: str | None = None,
     library: Sequence[str] = (),
+    extensions: Sequence[Any] = (),
 ) -> str:
     """Record a run's table in the run store; return its id.
 
     ``name`` defaults to the frame's scenario name, else the file's stem. Only the table is
     stored (its ``attrs``, e.g. a ranking's explanations, are not). The ``--library`` files
     of the run are stored after the file's text (as YAML comments), so that the record holds
-    every drug entry the run used.
+    every drug entry the run used; the content of its model ``extensions`` (resolved) follows
+    them, and the model hash is that of the extended model.
     """
     import json
 
     import mtorlab as mt
     from mtorlab.io import to_sbml
+    from mtorlab.scenario._extension import extended_model
     from mtorlab.store import RunStore, sha256
 
-    model = mt.model()
+    model = extended_model(mt.model(), extensions)
     params = {p.id: p.value for p in model.parameters.values()}
     table = frame.copy(deep=False)
     table.attrs = {}
@@ -77,7 +80,9 @@ def record_run(
         table,
         command=command,
         name=name or str(frame.attrs.get("scenario", scenario_path.stem)),
-        scenario_text=scenario_path.read_text(encoding="utf-8") + _library_text(library),
+        scenario_text=scenario_path.read_text(encoding="utf-8")
+        + _library_text(library)
+        + _extension_text(extensions),
         model_sha256=sha256(to_sbml(model, miriam=False)),
         parameters_sha256=sha256(json.dumps(params, sort_keys=True)),
         wall_s=wall,
@@ -93,11 +98,22 @@ def _library_text(files: Sequence[str]) -> str:
     return "".join(parts)
 
 
+def _extension_text(extensions: Sequence[Any]) -> str:
+    """A run's model extensions (their content), as YAML comments to store after it."""
+    import yaml
+
+    if not extensions:
+        return ""
+    text = yaml.safe_dump({"extensions": list(extensions)}, sort_keys=False, allow_unicode=True)
+    return "\n# model extensions (resolved):\n" + "".join(f"# {ln}\n" for ln in text.splitlines())
+
+
 def _check_outputs(sc: Any, chosen: list[str] | None, drug_readouts: tuple[str, ...]) -> None:
     """``--outputs``: readouts of the model or of the scenario's drugs, each once."""
     import mtorlab as mt
     from mtorlab.errors import MtorlabError
     from mtorlab.scenario import output_ids
+    from mtorlab.scenario._extension import extended_model
 
     if not chosen:
         raise MtorlabError("--outputs: give readout ids, comma-separated (e.g. bdnf,mtorc1_neuron)")
@@ -105,7 +121,7 @@ def _check_outputs(sc: Any, chosen: list[str] | None, drug_readouts: tuple[str, 
     if twice is not None:
         raise MtorlabError(f"--outputs: {twice!r} is listed twice; list each readout once")
     try:
-        output_ids(mt.model(), sc, chosen, drug_readouts)
+        output_ids(extended_model(mt.model(), sc.extensions), sc, chosen, drug_readouts)
     except MtorlabError as exc:
         raise MtorlabError(f"--outputs: {exc}") from None
 
@@ -159,11 +175,12 @@ def run_simulate(
     store: str | None,
     metric: str | None = None,
     at: str | None = None,
+    extension: list[Path] | None = None,
 ) -> None:
     """The ``simulate`` command (see its help)."""
     import mtorlab as mt
     from mtorlab.cli._output import check_output_path, check_store_path, check_table_path
-    from mtorlab.cli._scenario import library_paths, load_planned
+    from mtorlab.cli._scenario import extension_paths, library_paths, load_planned
     from mtorlab.errors import MtorlabError
 
     check_table_path(output, "-o")
@@ -171,7 +188,7 @@ def run_simulate(
     check_store_path(store)
     start = time.perf_counter()
     libs = library_paths(library)
-    sc, plan = load_planned(scenario, libs)  # its drugs: block and the --library entries
+    sc, plan = load_planned(scenario, libs, extension_paths(extension))  # drugs, extensions
     chosen = [o.strip() for o in outputs.split(",") if o.strip()] if outputs else None
     if outputs is not None:
         _check_outputs(sc, chosen, tuple(plan.pk_readouts))
@@ -189,7 +206,8 @@ def run_simulate(
         image = _time_plot(sc.name, frame, readouts[:12]) if plot else None
     # record first: a store that cannot be written (held by another process) then leaves
     # no output file behind either
-    run_id = record_run(frame, scenario, store, time.perf_counter() - start, library=libs)
+    wall = time.perf_counter() - start
+    run_id = record_run(frame, scenario, store, wall, library=libs, extensions=sc.extensions)
     if output is not None:
         write_table(frame, output)
         print(f"wrote {output}")
@@ -214,6 +232,7 @@ def register(app: typer.Typer) -> None:
             None, "--vary", help="Sweep, e.g. esketamine.dose=0.1,0.3,1mg/kg (dose-response)."
         ),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
         metric: str | None = typer.Option(
             None,
@@ -229,4 +248,4 @@ def register(app: typer.Typer) -> None:
         --vary runs a sweep: a drug's dose (with a vehicle arm, dose 0) or a condition, and
         prints per value and readout the --metric of its change against the vehicle at the
         same time (a condition: against its value at t = 0), with units."""
-        run_simulate(scenario, output, outputs, plot, vary, library, store, metric, at)
+        run_simulate(scenario, output, outputs, plot, vary, library, store, metric, at, extension)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 from mtorlab.cli._simulate import STORE_HELP, record_run
 
 if TYPE_CHECKING:
@@ -57,6 +57,17 @@ def _with_n(trial: Trial, n: int | None, seed: int | None) -> Trial:
     return trial
 
 
+def with_extensions(trial: Trial, files: tuple[str, ...], source: str) -> Trial:
+    """``trial`` with the content of the ``--extension`` files after its own extensions,
+    validated (a problem names the extension's file)."""
+    import mtorlab as mt
+    from mtorlab.scenario._extension import extend, read_extension_file
+
+    exts = (*trial.extensions, *(read_extension_file(f) for f in files))
+    extend(mt.model(), exts, source)
+    return trial.model_copy(update={"extensions": exts})
+
+
 def _progress() -> Any:
     from rich.progress import Progress
 
@@ -87,16 +98,18 @@ def register(app: typer.Typer) -> None:
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Simulate a virtual trial (arms, visits, endpoints) over the mechanistic model and its
         clinical layer; print the primary endpoints, record the run, write the results."""
         from mtorlab.cli._output import check_store_path
-        from mtorlab.cli._scenario import library_paths
+        from mtorlab.cli._scenario import extension_paths, library_paths
         from mtorlab.clinical import analyse, load_trial, run_trial
         from mtorlab.clinical._output import check_trial_target, write_results
         from mtorlab.clinical._report import as_html, figure_png
         from mtorlab.cohort._run import check_scheduler
         from mtorlab.scenario import merged_entries
+        from mtorlab.scenario._extension import extension_mechanisms
 
         check_scheduler(scheduler)
         check_store_path(store)
@@ -105,8 +118,13 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         trial = _with_n(load_trial(trial_file), n, seed)
         libs = library_paths(library)
+        exts = extension_paths(extension)
+        if exts:  # the --extension files after the trial's own extensions: block
+            trial = with_extensions(trial, exts, str(trial_file))
         if libs:  # the --library entries after the trial's own drugs: block
-            trial = trial.model_copy(update={"drugs": merged_entries(trial.drugs, libs)})
+            mechs = extension_mechanisms(trial.extensions)
+            drugs = merged_entries(trial.drugs, libs, mechs)
+            trial = trial.model_copy(update={"drugs": drugs})
         with _progress() as bar:
             task = bar.add_task("patients screened", total=None)
 
@@ -118,7 +136,7 @@ def register(app: typer.Typer) -> None:
         wall = time.perf_counter() - started
         run_id = record_run(
             tables.visits, trial_file, store, wall, command="trial", name=trial.name,
-            library=libs,
+            library=libs, extensions=trial.extensions,
         )  # fmt: skip
         screened = int(run.screening["screened"].sum())
         randomised = int(run.screening["randomised"].sum())

@@ -202,6 +202,7 @@ class Trial(_Record):
     seed: int = Field(default=1, ge=0, le=2**32 - 1)
     engine: Literal["batch", "reference"] = "batch"
     drugs: tuple[dict[str, Any], ...] = ()  # library entries the arms may use (new drugs)
+    extensions: tuple[Any, ...] = ()  # model extensions every arm runs with (as content)
 
     @field_validator("duration")
     @classmethod
@@ -305,18 +306,29 @@ def validate_trial(data: Any, source: str) -> Trial:
         if where == "(trial)" and sep and re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", head):
             where, msg = head, rest  # a cross-field check names its field first
         raise DataFileError(source, msg, field=where) from None
+    mechanisms: tuple[str, ...] = ()
+    if trial.extensions:
+        import mtorlab as mt
+        from mtorlab.scenario._extension import extend, extension_mechanisms
+
+        extend(mt.model(), trial.extensions, source)
+        mechanisms = extension_mechanisms(trial.extensions)
     if trial.drugs:
         from mtorlab.interventions import parse_entries
 
-        parse_entries(trial.drugs, f"{source}: drugs")
+        parse_entries(trial.drugs, f"{source}: drugs", mechanisms=mechanisms)
     return trial
 
 
 def load_trial(path: str | Path) -> Trial:
     """Read and validate a trial YAML file."""
     from mtorlab._yaml import read_yaml
+    from mtorlab.scenario._extension import resolve_items
 
     p = Path(path)
     if not p.is_file():
         raise DataFileError(str(p), "no such trial file")
-    return validate_trial(read_yaml(p), str(p))
+    data = read_yaml(p)
+    if isinstance(data, dict) and "extensions" in data:  # file paths: relative to the trial
+        data = {**data, "extensions": resolve_items(data["extensions"], str(p), p.parent)}
+    return validate_trial(data, str(p))

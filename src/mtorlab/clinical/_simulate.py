@@ -81,6 +81,7 @@ def arm_scenario(trial: Trial, arm: Arm, source: str) -> Scenario:
         "duration": _text_h(lead + trial.duration.value),
         "output_step": _text_h(output_step(trial)),
         "interventions": ivs,
+        "extensions": list(trial.extensions),
     }
     where = f"{source}: arms[{arm.id}]"
     data = with_drugs(data, trial.drugs)  # the trial's own drugs that this arm uses

@@ -7,7 +7,7 @@ with the id of a built-in one replaces it (so a user can re-parameterise ketamin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,26 +40,37 @@ class Library:
             raise UnknownIdError("drug or intervention", drug_id, tuple(self.entries)) from None
 
     def extended(
-        self, entries: Iterable[Mapping[str, Any]], source: str, *, check_kb: bool = True
+        self,
+        entries: Iterable[Mapping[str, Any]],
+        source: str,
+        *,
+        check_kb: bool = True,
+        mechanisms: Collection[str] = (),
     ) -> Library:
         """A new library with ``entries`` (raw mappings from ``source``) added or replacing;
-        ``check_kb``: their targets' mechanisms must be in the knowledge base."""
+        ``check_kb``: their targets' mechanisms must be in the knowledge base or among
+        ``mechanisms`` (those a scenario's model extensions add)."""
         new = dict(self.entries)
         origin = dict(self.origin)
-        for drug in parse_entries(entries, source, check_kb=check_kb):
+        for drug in parse_entries(entries, source, check_kb=check_kb, mechanisms=mechanisms):
             new[drug.id] = drug
             origin[drug.id] = source
         return Library(new, origin)
 
 
 def parse_entries(
-    entries: Iterable[Mapping[str, Any]], source: str, *, check_kb: bool = True
+    entries: Iterable[Mapping[str, Any]],
+    source: str,
+    *,
+    check_kb: bool = True,
+    mechanisms: Collection[str] = (),
 ) -> list[Drug]:
     """Validate raw entries; the first problem raises :class:`DataFileError`.
 
     With ``check_kb`` every target's mechanisms must be mechanisms of the knowledge base
     (the evidence chain of a report or a ranking reads them there). The built-in library
-    is checked against it by the test suite instead.
+    is checked against it by the test suite instead. ``mechanisms``: more known ids (a
+    scenario's model extensions add mechanisms with their evidence).
     """
     out = []
     for i, raw in enumerate(entries):
@@ -72,15 +83,15 @@ def parse_entries(
             loc, msg = validation_message(exc)
             raise DataFileError(source, msg, entry=entry, field=loc) from None
         if check_kb:
-            _known_mechanisms(drug, source)
+            _known_mechanisms(drug, source, mechanisms)
         out.append(drug)
     return out
 
 
-def _known_mechanisms(drug: Drug, source: str) -> None:
+def _known_mechanisms(drug: Drug, source: str, extra: Collection[str] = ()) -> None:
     from mtorlab._api import knowledge_base
 
-    known = knowledge_base().mechanisms
+    known = [*knowledge_base().mechanisms, *extra]
     for k, target in enumerate(drug.targets):
         for m in target.mechanisms:
             if m not in known:

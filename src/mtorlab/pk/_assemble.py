@@ -172,11 +172,16 @@ def _extended(model: Model, modules: dict[str, Module], drugs: dict[str, Drug]) 
 
 
 def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
-    """The model and dosing of ``scenario`` (the base model alone when it has no interventions).
+    """The model and dosing of ``scenario`` (the base model alone when it has no interventions
+    and no extensions; a scenario's ``extensions:`` are merged into a copy first).
 
     The extended model depends only on the species and on which drugs are given by which
     routes in which formulation, so it is built once per such combination and reused.
     """
+    if scenario.extensions:  # the scenario's model extensions, merged into a copy
+        from mtorlab.scenario._extension import extended_model
+
+        model = extended_model(model, scenario.extensions)
     if not scenario.interventions:
         return Plan(model, (), (), {})
     modules, drugs = _modules(scenario, library)

@@ -9,6 +9,7 @@ numbers with their provenance.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,6 +120,38 @@ def _provenance(names: set[str], lib: Any, species: set[str]) -> str:
     )
 
 
+def _extensions(extensions: Sequence[Any], kb: Any) -> str:
+    """One table row per record a scenario's model extensions add, with its provenance or
+    the mechanisms (and their first evidence) it implements."""
+    rows: list[list[object]] = []
+    seen: set[str] = set()
+    for ext in extensions:
+        source = str(ext.get("source", "(inline)"))
+        for p in ext.get("parameters", ()):
+            prov = p.get("provenance", {})
+            why = (
+                prov.get("source") or prov.get("claim") or prov.get("target") or prov.get("reason")
+            )
+            value = f"{p.get('value')} {p.get('unit')}"
+            rows.append([source, "parameter", p.get("id"), value, prov.get("kind"), why])
+        for kind in ("species", "reactions", "assignments"):
+            for rec in ext.get(kind, ()):
+                text = rec.get("rate") or rec.get("formula") or rec.get("description", "")
+                mechs = ", ".join(rec.get("mechanisms", ()))
+                rows.append([source, kind.rstrip("s"), rec.get("id"), text, "", mechs])
+        for m in ext.get("mechanisms", ()):
+            if m.get("id") in seen or m.get("id") not in kb.mechanisms:
+                continue
+            seen.add(m["id"])
+            rec = kb.mechanisms[m["id"]]
+            ev = rec.evidence[0]
+            where = ev.citation if ev.source == "literature" else f"review §{ev.section}"
+            arrow = "→" if rec.sign.value == "+" else "⊣"
+            rows.append([source, "mechanism", rec.id, f"{rec.subject} {arrow} {rec.object}",
+                         ev.source, f"{ev.text_en} ({where})"])  # fmt: skip
+    return _table(rows, ["extension", "record", "id", "value / rate law", "provenance", "source"])
+
+
 def build_report(runs: Sequence[Run], out: Path) -> Path:
     """Write ``out/index.html`` for ``runs``; return its path."""
     import roadrunner
@@ -130,12 +163,16 @@ def build_report(runs: Sequence[Run], out: Path) -> Path:
     from mtorlab.io import to_sbml
     from mtorlab.plots import time_courses
     from mtorlab.scenario import scenario_library
+    from mtorlab.scenario._extension import scenario_kb
     from mtorlab.store import sha256
 
     kb = mt.knowledge_base()
+    mechanisms = dict(kb.mechanisms)
     lib = library()
     for run in runs:  # drugs a scenario brings (its drugs: block, --library entries)
         lib = scenario_library(run.scenario, lib)
+        mechanisms.update(scenario_kb(run.scenario.extensions).mechanisms)  # and extensions'
+    kb = dataclasses.replace(kb, mechanisms=mechanisms)
     sections = []
     for run in runs:
         readouts = list(run.frame.columns[1:])
@@ -160,8 +197,13 @@ def build_report(runs: Sequence[Run], out: Path) -> Path:
         )
         sections.append("<h2>The numbers behind it: PK and potency with provenance</h2>"
                         + _provenance(names, lib, species))  # fmt: skip
+    extensions = [ext for r in runs for ext in r.scenario.extensions]
+    if extensions:
+        sections.append("<h2>Model extensions: what they add, with provenance</h2>"
+                        + _extensions(extensions, kb))  # fmt: skip
     meta = (f"mtorlab {mt.__version__}; libRoadRunner {roadrunner.__version__}; model SBML sha256 "
-            f"{sha256(to_sbml(mt.model(), miriam=False))[:16]}…")  # fmt: skip
+            f"{sha256(to_sbml(mt.model(), miriam=False))[:16]}…"
+            + ("; runs with the model extensions listed below" if extensions else ""))  # fmt: skip
     page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>mtorlab report</title>"
             f"<style>{CSS}</style><h1>mtorlab report</h1><p class=meta>{html.escape(meta)}</p>"
             + "".join(sections) + "</html>")  # fmt: skip

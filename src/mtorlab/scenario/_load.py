@@ -101,10 +101,19 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
         scenario = Scenario.model_validate(data)
     except DataFileError as exc:  # Scenario.__init__ names itself; this names the source
         raise DataFileError(source, exc.message, entry=exc.entry, field=exc.field) from None
+    readouts = tuple(readouts)
+    mechanisms: tuple[str, ...] = ()
+    if scenario.extensions:
+        from mtorlab._api import model
+        from mtorlab.scenario._extension import extend, extension_mechanisms
+
+        extended, _ = extend(model(), scenario.extensions, source)
+        readouts += tuple(r for r in extended.readout_ids if r not in readouts)
+        mechanisms = extension_mechanisms(scenario.extensions)
     if scenario.drugs:
         from mtorlab.interventions import parse_entries
 
-        parse_entries(scenario.drugs, f"{source}: drugs")
+        parse_entries(scenario.drugs, f"{source}: drugs", mechanisms=mechanisms)
     given = {iv.name for iv in scenario.interventions}
     known = (
         *readouts,
@@ -121,8 +130,14 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
 
 
 def load_scenario_file(path: str | Path, readouts: Iterable[str]) -> Scenario:
-    """Read and validate a scenario YAML file."""
+    """Read and validate a scenario YAML file (its ``extensions:`` files are read relative
+    to the scenario file's folder)."""
+    from mtorlab.scenario._extension import resolve_items
+
     p = Path(path)
     if not p.is_file():
         raise DataFileError(str(p), "no such scenario file")
-    return validate_scenario(read_yaml(p), str(p), readouts)
+    data = read_yaml(p)
+    if isinstance(data, dict) and "extensions" in data:
+        data = {**data, "extensions": resolve_items(data["extensions"], str(p), p.parent)}
+    return validate_scenario(data, str(p), readouts)

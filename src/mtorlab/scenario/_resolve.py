@@ -10,7 +10,7 @@ report's evidence chain and the run store see the same drug without being told a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from mtorlab.errors import MtorlabError
 
 if TYPE_CHECKING:
     from mtorlab.interventions import Library
+    from mtorlab.scenario._extension import ExtensionFiles
     from mtorlab.scenario._schema import Scenario
 
 LibraryFiles = Sequence[str | Path] | str | Path
@@ -34,15 +35,23 @@ def library_files(files: LibraryFiles, what: str = "library_files") -> tuple[str
     return tuple(str(f) for f in files)
 
 
-def library_entries(files: LibraryFiles) -> tuple[dict[str, Any], ...]:
+def library_entries(
+    files: LibraryFiles, mechanisms: Collection[str] = ()
+) -> tuple[dict[str, Any], ...]:
     """The raw entries of library files, each file validated first (a problem names the
-    file, the entry and the field); a later entry replaces an earlier one with its id."""
+    file, the entry and the field); a later entry replaces an earlier one with its id.
+    ``mechanisms``: mechanism ids the scenario's model extensions add, which the entries'
+    targets may cite."""
     from mtorlab._api import library
+    from mtorlab.interventions import Library
     from mtorlab.interventions._library import read_library_file
 
     paths = library_files(files)
-    for f in paths:
-        library(f)  # validates the file on its own, so that errors name it
+    for f in paths:  # validates the file on its own, so that errors name it
+        if mechanisms:
+            Library({}, {}).extended(read_library_file(f), f, mechanisms=mechanisms)
+        else:
+            library(f)
     out: dict[str, dict[str, Any]] = {}
     for f in paths:
         for raw in read_library_file(f):
@@ -51,13 +60,14 @@ def library_entries(files: LibraryFiles) -> tuple[dict[str, Any], ...]:
 
 
 def merged_entries(
-    own: Iterable[Mapping[str, Any]], files: LibraryFiles
+    own: Iterable[Mapping[str, Any]], files: LibraryFiles, mechanisms: Collection[str] = ()
 ) -> tuple[dict[str, Any], ...]:
     """A file's own ``drugs:`` block (a trial's, a strategies file's) after the entries of
-    the library ``files`` it does not define itself (its own win, as in a scenario)."""
+    the library ``files`` it does not define itself (its own win, as in a scenario);
+    ``mechanisms``: those its model extensions add, which the entries may cite."""
     mine = [dict(d) for d in own]
     ids = {str(d.get("id")) for d in mine}
-    return (*(e for e in library_entries(files) if e["id"] not in ids), *mine)
+    return (*(e for e in library_entries(files, mechanisms) if e["id"] not in ids), *mine)
 
 
 def _used(interventions: object) -> set[str]:
@@ -89,40 +99,69 @@ def resolve_scenario(
     files: LibraryFiles = (),
     *,
     where: str | None = None,
+    extensions: ExtensionFiles = (),
 ) -> Scenario:
     """The scenario ``source`` (an object, a mapping in the file format or a file's path),
-    with the entries of the library ``files`` it uses added to its ``drugs:`` block.
+    with the entries of the library ``files`` it uses added to its ``drugs:`` block and the
+    content of the ``extensions`` files (``--extension``) after its own ``extensions:``.
 
-    ``where`` names a mapping in error messages (a file names itself). Nothing is planned
-    here: :func:`~mtorlab.scenario.check_plan` then finds an unknown drug, naming the file.
+    ``where`` names a mapping in error messages (a file names itself). A file path in a
+    scenario's ``extensions:`` is read relative to the scenario file (to the working
+    directory for a mapping). Nothing is planned here: :func:`~mtorlab.scenario.check_plan`
+    then finds an unknown drug, naming the file.
     """
     from mtorlab._api import model
     from mtorlab._yaml import read_yaml
     from mtorlab.errors import DataFileError
+    from mtorlab.scenario._extension import (
+        extend,
+        extension_files,
+        extension_mechanisms,
+        read_extension_file,
+        resolve_items,
+    )
     from mtorlab.scenario._load import validate_scenario
     from mtorlab.scenario._schema import Scenario
 
-    entries = library_entries(files) if files else ()
+    added = [read_extension_file(f) for f in extension_files(extensions)] if extensions else []
     if isinstance(source, Scenario):
-        if not entries:
+        exts = (*source.extensions, *added)
+        entries = library_entries(files, extension_mechanisms(exts)) if files else ()
+        if not entries and not added:
             return source
-        drugs = with_drugs({"interventions": [{"drug": iv.name} for iv in source.interventions],
-                            "drugs": list(source.drugs)}, entries)["drugs"]  # fmt: skip
-        return source.model_copy(update={"drugs": tuple(drugs)})
+        update: dict[str, Any] = {}
+        if entries:
+            update["drugs"] = tuple(with_drugs(
+                {"interventions": [{"drug": iv.name} for iv in source.interventions],
+                 "drugs": list(source.drugs)}, entries)["drugs"])  # fmt: skip
+        if added:
+            extend(model(), exts, where or f"scenario {source.name!r}")
+            update["extensions"] = exts
+        return source.model_copy(update=update)
     if isinstance(source, Mapping):
         data: Any = dict(source)
         name = where or "scenario (mapping)"
+        base_dir = Path.cwd()
     elif isinstance(source, str | Path):
         p = Path(source)
         if not p.is_file():
             raise DataFileError(str(p), "no such scenario file")
-        data, name = read_yaml(p), str(p)
+        data, name, base_dir = read_yaml(p), str(p), p.parent
     else:
         raise MtorlabError(
             f"a scenario is a Scenario, a mapping or a YAML path, not {type(source).__name__}"
         )
-    if isinstance(data, dict) and entries:
-        data = with_drugs(data, entries)
+    if isinstance(data, dict):
+        if "extensions" in data:
+            data["extensions"] = resolve_items(data["extensions"], name, base_dir)
+        if added:
+            own = data.get("extensions") or []
+            data["extensions"] = [*own, *added] if isinstance(own, list | tuple) else own
+        exts = data.get("extensions") or ()
+        mechs = extension_mechanisms(exts) if isinstance(exts, list | tuple) else ()
+        entries = library_entries(files, mechs) if files else ()
+        if entries:
+            data = with_drugs(data, entries)
     return validate_scenario(data, name, model().readout_ids)
 
 
@@ -137,11 +176,15 @@ def scenario_library(scenario: Scenario, base: Library | None = None) -> Library
     import json
 
     from mtorlab._api import library
+    from mtorlab.scenario._extension import extension_mechanisms
 
     source = f"scenario {scenario.name!r}: drugs"
+    mechs = extension_mechanisms(scenario.extensions)
     if base is not None:
-        return base.extended(scenario.drugs, source) if scenario.drugs else base
+        return base.extended(scenario.drugs, source, mechanisms=mechs) if scenario.drugs else base
     if not scenario.drugs:
         return library()
-    key = json.dumps(scenario.drugs, sort_keys=True, default=str)
-    return _LIBRARIES.get_or_build(key, lambda: library().extended(scenario.drugs, source))
+    key = json.dumps([scenario.drugs, mechs], sort_keys=True, default=str)
+    return _LIBRARIES.get_or_build(
+        key, lambda: library().extended(scenario.drugs, source, mechanisms=mechs)
+    )

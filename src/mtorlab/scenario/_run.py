@@ -88,7 +88,7 @@ def _prepare(
         raise
     except MtorlabError as exc:
         raise _plan_error(exc, source) from None
-    chosen = output_ids(model, scenario, outputs, tuple(plan.pk_readouts))
+    chosen = output_ids(plan.model, scenario, outputs, tuple(plan.pk_readouts))
     params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
     n_points = scenario.n_points()
     targets = [_target(plan, plan.model, r) for r in chosen]

@@ -127,7 +127,9 @@ class Scenario(_Record):
     """A user's scenario: species, condition, interventions, duration, outputs.
 
     ``drugs`` holds intervention-library entries (the library's schema) that the scenario
-    brings with it, so a scenario with a new drug stays self-contained. Fields take the
+    brings with it, so a scenario with a new drug stays self-contained; ``extensions``
+    holds model extensions (species, parameters, reactions, mechanisms: see
+    :mod:`mtorlab.scenario._extension`), as content once resolved. Fields take the
     scenario file's text (``"28 d"``, ``"0.5 mg/kg"``) or parsed values; a bad one raises
     :class:`~mtorlab.errors.DataFileError` naming the field.
 
@@ -153,6 +155,7 @@ class Scenario(_Record):
     output_step: Time | None = None
     description: str | None = None
     drugs: tuple[dict[str, Any], ...] = ()
+    extensions: tuple[Any, ...] = ()
 
     def __init__(self, **data: Any) -> None:
         """A bad field raises the one-line DataFileError of a scenario file, naming the

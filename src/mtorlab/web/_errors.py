@@ -31,9 +31,16 @@ def error_body(error: str, field: str | None = None) -> dict[str, Any]:
     return {"error": error, "field": field}
 
 
+_EXTENSION_FILE = re.compile(r"(extensions\[\d+\])(?:: (\w+))?$")
+
+
 def data_error(exc: DataFileError) -> ApiError:
     """A scenario or data-file error as a 422 naming the field (``interventions[1].dose``)."""
     fld = exc.field
+    ext = _EXTENSION_FILE.search(exc.file)
+    if ext is not None:  # a record of an inline extension: extensions[0].species.id.field
+        parts = (ext.group(1), ext.group(2), exc.entry, fld)
+        return ApiError(422, exc.message, ".".join(p for p in parts if p))
     if exc.entry and exc.entry.startswith("interventions #"):
         index = int(exc.entry.removeprefix("interventions #")) - 1
         fld = f"interventions[{index}]" + (f".{fld}" if fld and fld != "(entry)" else "")

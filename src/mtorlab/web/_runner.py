@@ -58,19 +58,21 @@ def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     Values that are not finite become ``null`` (JSON has no NaN).
     """
     from mtorlab._api import model
+    from mtorlab.scenario._extension import extended_model
     from mtorlab.scenario._run import dose_list, readout_unit
 
     def clean(values: list[float]) -> list[float | None]:
         return [v if math.isfinite(v) else None for v in values]
 
     columns = [c for c in frame.columns if c != "time_h"]
+    m = extended_model(model(), scenario.extensions)  # its extensions' readouts have units
     return {
         "name": scenario.name,
         "species": scenario.species,
         "time_h": clean(frame["time_h"].astype(float).round(9).tolist()),
         "columns": columns,
         "values": {c: clean(frame[c].astype(float).tolist()) for c in columns},
-        "units": {c: readout_unit(model(), c) for c in columns},
+        "units": {c: readout_unit(m, c) for c in columns},
         "doses": dose_list(scenario),
     }
 

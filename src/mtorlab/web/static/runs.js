@@ -38,11 +38,13 @@ export async function initRuns() {
   onLang(() => { drawPicker(); refresh(); showJob(lastJob); });
 }
 
-// The model's readouts, then the drug concentrations of the runs shown (ng/mL).
+// The model's readouts, then the other columns of the runs shown: drug concentrations
+// (ng/mL) and the readouts a scenario's model extensions add, each with its run's unit.
 function pickerEntries() {
-  const drugIds = [...new Set(runs.flatMap((r) => r.result.columns.filter((c) => DRUG_READOUT.test(c))))];
+  const known = new Set(readouts.map((r) => r.id));
+  const more = [...new Set(runs.flatMap((r) => r.result.columns.filter((c) => !known.has(c))))];
   const unitOf = (id) => runs.find((r) => r.result.units?.[id])?.result.units[id] || "";
-  return [...readouts, ...drugIds.map((id) => ({ id, scale: unitOf(id), description: id }))];
+  return [...readouts, ...more.map((id) => ({ id, scale: unitOf(id), description: id }))];
 }
 
 function drawPicker() {

@@ -7,7 +7,7 @@ let library = [];
 let yamlText = "";
 let renderTimer = null;
 let extras = {}; // fields of an uploaded file that the form has no control for (kept as written)
-const EXTRA_FIELDS = ["description", "output_step", "outputs", "drugs"];
+const EXTRA_FIELDS = ["description", "output_step", "outputs", "drugs", "extensions"];
 const CONDITION_DEFAULTS = { chronic_stress: 0, inflammation: 0, oxidative_stress: 0,
   high_fat_diet: false, tbi: false, bdnf_genotype: "val/val" };
 
