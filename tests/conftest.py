@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,15 @@ def data_dir() -> Path:
 def _run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """CLI runs record into a temporary store, never the user's data directory."""
     monkeypatch.setenv("MTORLAB_STORE", str(tmp_path_factory.getbasetemp() / "run-store"))
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_locale() -> Iterator[None]:
+    """Importing COPASI sets the process's LC_CTYPE to "C", after which text-mode pipes of
+    later tests decode as ASCII (a test's result then depended on test order); restore it."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE, None)
+    yield
+    if locale.setlocale(locale.LC_CTYPE, None) != before:
+        locale.setlocale(locale.LC_CTYPE, before)

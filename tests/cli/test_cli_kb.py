@@ -99,6 +99,7 @@ def test_console_script_error_has_no_traceback() -> None:
         [sys.executable, "-m", "mtorlab.cli", "kb", "path", "ketamine", "nowhere"],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         check=False,
     )
     assert proc.returncode == 2

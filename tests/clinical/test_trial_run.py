@@ -46,7 +46,9 @@ def test_small_trial_end_to_end_in_a_fresh_process(tmp_path: Path) -> None:
     out, store = tmp_path / "results", tmp_path / "store"
     env = {**os.environ, "MTORLAB_STORE": str(store)}
     cmd = [sys.executable, "-m", "mtorlab", "trial", str(f), "-o", str(out)]
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    res = subprocess.run(
+        cmd, capture_output=True, text=True, encoding="utf-8", env=env, timeout=600
+    )
     assert res.returncode == 0, res.stderr
     assert "primary visit: day 3" in res.stdout and "ssri - placebo: MADRS" in res.stdout
     for name in ("patients", "visits", "contrasts", "time_to_response", "screening"):
@@ -61,7 +63,7 @@ def test_small_trial_end_to_end_in_a_fresh_process(tmp_path: Path) -> None:
     assert "data:image/png;base64," in html and "placebo_max_fraction" in html
     meta = json.loads((out / "trial.json").read_text(encoding="utf-8"))
     listed = subprocess.run([sys.executable, "-m", "mtorlab", "runs", "list", "--json"],
-                            capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+                            capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)  # fmt: skip
     runs = json.loads(listed.stdout)
     assert any(r["id"] == meta["run"] and r["command"] == "trial" for r in runs), runs
 

@@ -219,7 +219,7 @@ def test_a_killed_cohort_never_leaves_a_partial_dataset(tmp_path: Path) -> None:
     seen_complete = 0
     for trial in range(20):
         with subprocess.Popen([sys.executable, str(script), str(out)],
-                              stdout=subprocess.PIPE, text=True) as proc:  # fmt: skip
+                              stdout=subprocess.PIPE, text=True, encoding="utf-8") as proc:  # fmt: skip
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
             if trial >= 2:  # the first two die before any commit; the others after one,
                 assert proc.stdout.readline().strip() == "committed"
@@ -253,7 +253,7 @@ def test_sweep_puts_back_a_dataset_a_kill_set_aside(tmp_path: Path) -> None:
     run_cohort(CohortSpec(_scenario(), seed=3), 4, chunk_size=2, output=out)
     first = read_cohort(out)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+                          capture_output=True, text=True, encoding="utf-8", check=True)  # fmt: skip
     pid = int(dead.stdout)
     out.rename(tmp_path / f".cohort.old-{pid}")
     (tmp_path / f".cohort.tmp-{pid}-abc").mkdir()  # an unfinished rewrite: no marker

@@ -57,7 +57,7 @@ def mtorlab(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MTORLAB_STORE": str(cwd / "store")}
     return subprocess.run(
         [sys.executable, "-m", "mtorlab.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=600, check=False,
+        capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=env, timeout=600, check=False,
     )  # fmt: skip
 
 

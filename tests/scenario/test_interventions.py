@@ -233,7 +233,7 @@ def test_library_flag_works_in_a_fresh_process(tmp_path: Path, data_dir: Path) -
     proc = subprocess.run(
         [sys.executable, "-m", "mtorlab.cli", "simulate", str(sc), "--library", str(lib),
          "-o", str(out), "--store", str(tmp_path / "store")],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, encoding="utf-8", check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert pd.read_csv(out)["conc_brain:zz_agonist"].max() > 0

@@ -67,7 +67,10 @@ def test_a_killed_writer_leaves_the_store_readable(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     for delay in (0.3, 0.7, 1.1):
         with subprocess.Popen(
-            [sys.executable, str(script), str(store_dir)], stdout=subprocess.PIPE, text=True
+            [sys.executable, str(script), str(store_dir)],
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
         ) as proc:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
             time.sleep(delay)
