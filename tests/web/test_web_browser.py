@@ -247,13 +247,19 @@ def test_an_upload_the_form_cannot_hold_is_refused_not_swapped(page: Any) -> Non
         "name: nowhere\nspecies: mouse\nduration: 1 d\n"
         "interventions: [{drug: zz_nowhere, dose: 10 mg/kg, route: po, at: 1 h}]\n"
     )
+    # an edit just before the upload schedules a preview render (200 ms) that lands after it
+    page.eval_on_selector(
+        "input[name='name']",
+        "el => { el.value = 'edited'; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+    )
     _upload(page, "nowhere.yaml", text)
     page.wait_for_function(
         "() => document.querySelector('#scenario-error').textContent.startsWith('Not loaded')"
     )
+    page.wait_for_timeout(600)  # the render scheduled before the upload has run by now
     err = page.inner_text("#scenario-error")
     assert "interventions[0].drug" in err and "zz_nowhere" in err
-    assert page.input_value("input[name='name']") != "nowhere"  # the form kept what it had
+    assert page.input_value("input[name='name']") == "edited"  # the form kept what it had
     row = page.locator("#interventions .iv-row select[name='iv_drug']").first
     assert row.input_value() == before
 

@@ -199,7 +199,12 @@ export function setScenario(sc) {
   scheduleRender(0);
 }
 
+// An upload's refusal stays on screen until the form is edited: a preview render that was
+// scheduled or in flight before the upload must not wipe it (it did, on a loaded machine).
+let uploadNotice = "";
+
 function scheduleRender(delay = 200) {
+  uploadNotice = "";
   clearTimeout(renderTimer);
   renderTimer = setTimeout(renderYaml, delay);
 }
@@ -211,7 +216,7 @@ async function renderYaml() {
     const d = await api("/api/scenario/render", { json: getScenario() });
     yamlText = d.yaml;
     out.textContent = d.yaml;
-    err.textContent = d.error ? formatError(d.error) : "";
+    err.textContent = d.error ? formatError(d.error) : uploadNotice;
   } catch (e) {
     err.textContent = formatError(e);
   }
@@ -233,8 +238,11 @@ async function uploadYaml(ev) {
   try {
     const d = await api("/api/scenario/parse", { json: { yaml: await file.text() } });
     const refused = loadExactly(d.scenario);
-    if (refused) err.textContent = `${t("upload_refused")} ${refused}` + (d.error ? ` (${formatError(d.error)})` : "");
-    else err.textContent = d.error ? formatError(d.error) : "";
+    if (refused) {
+      clearTimeout(renderTimer);
+      uploadNotice = `${t("upload_refused")} ${refused}` + (d.error ? ` (${formatError(d.error)})` : "");
+      err.textContent = uploadNotice;
+    } else err.textContent = d.error ? formatError(d.error) : "";
   } catch (e) {
     err.textContent = formatError(e);
   }
