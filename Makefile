@@ -52,7 +52,7 @@ typecheck: install
 test: lint typecheck browser-deps
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
-# Opt-in, slow (about 40 min): re-run the claims-and-datasets calibration with the recorded seed and check
+# Opt-in, slow (about 100 min on 2 cores): re-run the claims-and-datasets calibration with the recorded seed and check
 # it reaches the recorded best loss (src/mtorlab/claims/data/calibration_record.json).
 calibrate-check: install
 	$(BIN)/mtorlab calibrate --check
