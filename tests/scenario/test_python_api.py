@@ -107,6 +107,29 @@ def test_plot_draws_units_and_dose_markers() -> None:
         mt.plot(run, "bdfn")
 
 
+def test_a_long_scale_is_wrapped_to_its_panel() -> None:
+    """anxiety_risk's stated scale is a sentence: its axis label must stay beside its own
+    panel (unwrapped it was taller than the axes and ran over the neighbours)."""
+    import matplotlib.pyplot as plt
+
+    from mtorlab.plots import time_courses
+
+    scale = mt.model().readout("anxiety_risk").scale
+    assert len(scale) > 80  # the case this guards
+    run = mt.simulate({**SC, "outputs": ["bdnf", "anxiety_risk"]})
+    fig = mt.plot(run)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for a in fig.axes:
+        label = a.yaxis.label
+        assert all(len(line) <= 30 for line in label.get_text().split("\n"))
+        assert label.get_window_extent(renderer).height <= a.get_window_extent(renderer).height
+    assert fig.axes[1].get_ylabel().replace("\n", " ") == scale  # wrapped, not cut
+    plt.close(fig)
+    png = time_courses({"run": run}, ["bdnf", "anxiety_risk"])
+    assert png.startswith(b"\x89PNG")
+
+
 def test_plot_draws_one_line_per_swept_value() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd

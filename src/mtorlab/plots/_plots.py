@@ -25,6 +25,14 @@ def readout_unit(readout: str) -> str:
     return unit_of(model(), readout)
 
 
+def axis_label(text: str, width: int = 30) -> str:
+    """An axis label wrapped to lines of at most ``width`` characters (a readout's stated
+    scale can be a sentence; unwrapped it ran across the neighbouring panels)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
 def _figure(n: int) -> tuple[Figure, list[Any]]:
     import matplotlib
 
@@ -73,7 +81,7 @@ def time_courses(
             ax.plot(t, df[readout], label=label, lw=1.6)
         ax.set_title(readout, fontsize=10)
         ax.set_xlabel("time (d)" if days else "time (h)")
-        ax.set_ylabel(readout_unit(readout), fontsize=8)
+        ax.set_ylabel(axis_label(readout_unit(readout)), fontsize=8)
         ax.grid(alpha=0.3)
         if claims and readout in claims:
             ax.text(0.98, 0.96, claims[readout], transform=ax.transAxes, ha="right", va="top",
@@ -134,7 +142,8 @@ def dose_response(
             ax.set_xscale("log")
         ax.set_title(readout, fontsize=10)
         ax.set_xlabel(x_label + (", log scale" if log_x else ""))
-        ax.set_ylabel(METRIC_LABELS[metric].format(u=unit or "-", at=at_text), fontsize=8)
+        y_label = METRIC_LABELS[metric].format(u=unit or "-", at=at_text)
+        ax.set_ylabel(axis_label(y_label), fontsize=8)
         ax.grid(alpha=0.3, which="both")
     return png_bytes(fig)
 
@@ -202,7 +211,10 @@ def plot(frame: pd.DataFrame, readouts: Sequence[str] | str | None = None, ax: A
             if ax is not None:  # one axes: the legend names the readout (and its unit)
                 name = f"{name} {readout}".strip() + ("" if one_unit else f" ({units[readout]})")
             a.plot(t, df[readout], lw=1.6, label=name or None)
-        a.set_ylabel(units[readout] if ax is None or one_unit else "value (units in the legend)")
+        y_label = "value (units in the legend)"
+        if ax is None or one_unit:
+            y_label = axis_label(units[readout])
+        a.set_ylabel(y_label, fontsize=8 if "\n" in y_label else None)
         if ax is None:
             a.set_title(readout, fontsize=10)
     for a in dict.fromkeys(axes):  # each axes once
