@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
+
+import fresh_cli
+from fresh_cli import ok as _ok
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DOSE = {"dose": "10 mg/kg", "route": "po"}
@@ -66,17 +67,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def mtorlab(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``mtorlab ARGS`` in a new interpreter, recording into a store under ``cwd``."""
-    env = {**os.environ, "MTORLAB_STORE": str(cwd / "store")}
-    return subprocess.run(
-        [sys.executable, "-m", "mtorlab.cli", *map(str, args)],
-        capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=env, timeout=300, check=False,
-    )  # fmt: skip
-
-
-def _ok(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    """``mtorlab ARGS`` in a new interpreter (at most 300 s each here)."""
+    return fresh_cli.mtorlab(*args, cwd=cwd, timeout=300)
 
 
 BOTH = ("zz_own", "zz_lib")

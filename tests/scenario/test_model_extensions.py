@@ -13,9 +13,6 @@ readout for it to pass.
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from fresh_cli import mtorlab
+from fresh_cli import ok as _ok
 from mtorlab.errors import DataFileError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,20 +49,6 @@ def _uncoupled() -> dict[str, Any]:
     gain = next(p for p in ext["parameters"] if p["id"] == "g_m1_burst")
     gain["value"], gain["range"] = 0.0, [0.0, 3.0]
     return ext
-
-
-def mtorlab(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``mtorlab ARGS`` in a new interpreter, recording into a store under ``cwd``."""
-    env = {**os.environ, "MTORLAB_STORE": str(cwd / "store")}
-    return subprocess.run(
-        [sys.executable, "-m", "mtorlab.cli", *map(str, args)],
-        capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=env, timeout=600, check=False,
-    )  # fmt: skip
-
-
-def _ok(proc: subprocess.CompletedProcess[str]) -> str:
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 @pytest.fixture(scope="module")
