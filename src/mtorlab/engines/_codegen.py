@@ -188,7 +188,22 @@ def _singular_at_zero(expr: Any) -> bool:
     return False
 
 
-def threshold_states(model: Model) -> dict[str, float]:
+def _substituted_rules(model: Model, ns: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Each assignment rule in dependency order: its name, its formula as read, and the
+    formula with the earlier rules substituted (in terms of species and parameters only)."""
+    subs: dict[Any, Any] = {}
+    out = []
+    for name in _ordered_assignments(model):
+        raw = _parse(model.assignments[name].formula, ns, f"assignment {name!r}")
+        expr = raw.xreplace(subs)
+        subs[ns[name]] = expr
+        out.append((name, raw, expr))
+    return out
+
+
+def threshold_states(
+    model: Model, rules: list[tuple[str, Any, Any]] | None = None
+) -> dict[str, float]:
     """States that an assignment rule thresholds: ``abs(x - x0)`` (a ramp such as
     ``(x - x0 + abs(x - x0)) / 2``) with ``x`` a species, after earlier rules are
     substituted, mapped to ``x0``. Near ``x0`` such a readout is ill-conditioned in ``x``
@@ -196,15 +211,12 @@ def threshold_states(model: Model) -> dict[str, float]:
     distance from ``x0`` (see ``advance``)."""
     import sympy as sp
 
-    species = list(model.species)
-    order = _ordered_assignments(model)
-    ns = _sympy_namespace(species + list(model.parameters) + order)
-    values = {ns[p.id]: p.value for p in model.parameters.values()}
-    subs: dict[Any, Any] = {}
+    if rules is None:
+        names = list(model.species) + list(model.parameters) + _ordered_assignments(model)
+        rules = _substituted_rules(model, _sympy_namespace(names))
+    values = {sp.Symbol(p.id, real=True): p.value for p in model.parameters.values()}
     found: dict[str, float] = {}
-    for name in order:
-        expr = _parse(model.assignments[name].formula, ns, f"assignment {name!r}").xreplace(subs)
-        subs[ns[name]] = expr
+    for _name, _raw, expr in rules:
         for node in sp.preorder_traversal(expr):
             if not isinstance(node, sp.Abs):
                 continue
@@ -338,13 +350,9 @@ def generate_source(model: Model) -> tuple[str, np.ndarray]:
     parameters = list(model.parameters)
     order = _ordered_assignments(model)
     ns = _sympy_namespace(species + parameters + order)
-    subs: dict[Any, Any] = {}
-    rules: list[Any] = []
-    for name in order:
-        raw = _parse(model.assignments[name].formula, ns, f"assignment {name!r}")
-        expr = raw.xreplace(subs)
-        subs[ns[name]] = expr
-        rules.append(raw)  # printed with the earlier rules as local names
+    substituted = _substituted_rules(model, ns)
+    subs = {ns[name]: expr for name, _raw, expr in substituted}
+    rules = [raw for _name, raw, _expr in substituted]  # printed with earlier rules as locals
     ysym = [ns[s] for s in species]
     rates = []
     stoich: list[list[tuple[int, float]]] = []
@@ -402,7 +410,7 @@ def generate_source(model: Model) -> tuple[str, np.ndarray]:
         assign.append(f"    a_{name} = {printer(raw.xreplace(local))}")
         assign.append(f"    a[{k}] = a_{name}")
     consts = f"N_CONST = {max(len(hoisted), 1)}"
-    found = threshold_states(model)
+    found = threshold_states(model, substituted)
     thresholds = "THRESHOLDS = (" + ", ".join(repr(found.get(s, float("nan"))) for s in species)
     thresholds = thresholds.replace("nan", 'float("nan")') + ",)"
     header = (
