@@ -265,21 +265,23 @@ def floor(engine: Any, y: np.ndarray, p: np.ndarray, steps: float, procs: int, p
     def loop_rhs(
         k: int, y: Any, p: Any, c: Any, f: Any, J: Any, M: Any, dinv: Any, plan: Any
     ) -> None:
+        pw = mod.pk_work(plan[9])
         for _ in range(k):
-            mod.rhs(y, p, c, f)
+            mod.rhs(y, p, c, f, plan[9], pw)
 
     @numba.njit
     def loop_jac(
         k: int, y: Any, p: Any, c: Any, f: Any, J: Any, M: Any, dinv: Any, plan: Any
     ) -> None:
+        pw = mod.pk_work(plan[9])
         for _ in range(k):
-            mod.jac(y, p, c, J)
+            mod.jac(y, p, c, J, plan[9], pw)
 
     @numba.njit
     def loop_lu(
         k: int, y: Any, p: Any, c: Any, f: Any, J: Any, M: Any, dinv: Any, plan: Any
     ) -> None:
-        piv, prow, ppiv, ustart_, ucol_, us, uc, nzr, nzc = plan
+        piv, prow, ppiv, ustart_, ucol_, us, uc, nzr, nzc, _pk = plan
         n = y.shape[0]
         b = np.ones((1, n))
         for _ in range(k):
@@ -291,7 +293,7 @@ def floor(engine: Any, y: np.ndarray, p: np.ndarray, steps: float, procs: int, p
             for _s in range(4):
                 mod.lu_solve(M, dinv, b, 0, piv, prow, ppiv, us, uc)
 
-    mod.jac(y, p, c, J)
+    mod.jac(y, p, c, J, plan[9], mod.pk_work(plan[9]))
     costs = {}
     for name, fn in (("rhs", loop_rhs), ("jacobian", loop_jac), ("LU + 4 solves", loop_lu)):
         args = (y, p, c, f, J, M, dinv, plan)

@@ -96,9 +96,11 @@ _BATCH: BoundedCache[int, tuple[Model, BatchEngine]] = BoundedCache(8)
 def batch_engine(for_model: Model | None = None) -> BatchEngine:
     """The batch engine (compiled RODAS4) for a model, cached per model object.
 
-    The first use of a model generates and compiles its kernels (about 10-20 s); they are
-    cached on disk (``MTORLAB_CACHE`` or the user cache directory), so later processes
-    load them in well under a second.
+    The first use of a core model (the base model, or the base model with extensions)
+    generates and compiles its kernels (about 30 s); they are cached on disk
+    (``MTORLAB_CACHE`` or the user cache directory), so later processes load them in well
+    under a second. A scenario's drugs are laid onto the core's kernels as tables, so a
+    new drug combination, or a user's own drug, compiles nothing.
     """
     from mtorlab.engines.batch import BatchEngine
 

@@ -6,6 +6,12 @@ shared (``sympy.cse``) and the result is printed as Python source that Numba com
 The source is written to a cache directory keyed by the model's content, so Numba's own
 on-disk cache (``cache=True``) makes the compilation a one-time cost per model.
 
+Only a scenario's *core* is generated: the base model, with any model extensions. Its
+inputs (``role: input``) are read as a vector ``u``, and the PK modules of the scenario's
+drugs, which always have the same few shapes, are laid onto the compiled core as index
+tables (``_pk_plan.py``) that the template's generic PK kernels read. A new drug
+combination or a user's drug therefore needs no code generation and no compilation.
+
 The sparse LU plan follows the Kinetic PreProcessor (KPP; Damian et al. 2002, Comput.
 Chem. Eng. 26:1567): diagonal pivots chosen once by the Markowitz criterion on the
 Jacobian's structure, fill-in computed symbolically, and the numerical factorisation
@@ -31,7 +37,7 @@ if TYPE_CHECKING:
     from mtorlab.ode import Model
 
 #: Bump when the generated code changes shape, so stale cache files are never loaded.
-CODEGEN_VERSION = "3"  # also covers _rosenbrock.py: its text is part of the key
+CODEGEN_VERSION = "4"  # also covers _rosenbrock.py: its text is part of the key
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ class Compiled:
     key: str
     #: per species: the value a readout thresholds it at (``abs(x - x0)``), else NaN
     thresholds: np.ndarray
+    #: the PK tables of the template's generic kernels (``_pk_plan.lay_out``)
+    pk: tuple[np.ndarray, ...] = ()
 
     def index(self, name: str) -> tuple[int, int]:
         """``(kind, position)`` of an id: 0 species, 1 assignment, 2 parameter."""
@@ -132,11 +140,14 @@ def _ordered_assignments(model: Model) -> list[str]:
 class _Printer:
     """SymPy → Python source with ``y[i]``, ``p[k]`` array access (Numba-compatible)."""
 
-    def __init__(self, species: list[str], parameters: list[str], consts: list[str]) -> None:
+    def __init__(
+        self, species: list[str], parameters: list[str], consts: list[str], inputs: list[str]
+    ) -> None:
         from sympy.printing.pycode import PythonCodePrinter
 
         index = {s: f"y[{i}]" for i, s in enumerate(species)}
         index.update({p: f"p[{k}]" for k, p in enumerate(parameters)})
+        index.update({q: f"u[{m}]" for m, q in enumerate(inputs)})
         index.update({c: f"c[{k}]" for k, c in enumerate(consts)})
 
         class Printer(PythonCodePrinter):
@@ -339,21 +350,31 @@ def _write_private(path: Path, data: bytes) -> None:
         raise
 
 
+def input_ids(model: Model) -> list[str]:
+    """The model inputs (``role: input``): the generated core reads them as ``u``, which
+    the template sets from the parameters or, for an input a drug targets, from the drug's
+    concentration (so one compiled core serves every drug combination)."""
+    return [p.id for p in model.parameters.values() if p.role == "input"]
+
+
 def generate_source(model: Model) -> tuple[str, np.ndarray]:
-    """Python source of ``rhs``, ``jac`` and ``assign`` for ``model``, and the Jacobian's
-    structure (boolean, species × species)."""
+    """Python source of the core kernels (``core_rhs``, ``core_jac``, ``core_assign``,
+    ``pre``) of ``model`` with the PK template, and the Jacobian's structure (boolean,
+    species × species)."""
     import sympy as sp
 
     from mtorlab.ode._formula import parse_equation
 
     species = list(model.species)
     parameters = list(model.parameters)
+    inputs = input_ids(model)
     order = _ordered_assignments(model)
     ns = _sympy_namespace(species + parameters + order)
     substituted = _substituted_rules(model, ns)
     subs = {ns[name]: expr for name, _raw, expr in substituted}
     rules = [raw for _name, raw, _expr in substituted]  # printed with earlier rules as locals
     ysym = [ns[s] for s in species]
+    usym = [ns[q] for q in inputs]
     rates = []
     stoich: list[list[tuple[int, float]]] = []
     for r in model.reactions.values():
@@ -364,24 +385,26 @@ def generate_source(model: Model) -> tuple[str, np.ndarray]:
         stoich.append(terms)
     n = len(species)
     jac_terms: dict[tuple[int, int], Any] = {}
+    g_terms: dict[tuple[int, int], Any] = {}
     for rate, terms in zip(rates, stoich, strict=True):
-        for j, yj in enumerate(ysym):
-            if yj not in rate.free_symbols:
-                continue
-            d = sp.diff(rate, yj)
-            for i, c in terms:
-                jac_terms[(i, j)] = jac_terms.get((i, j), 0) + c * d
+        for table, symbols in ((jac_terms, ysym), (g_terms, usym)):
+            for j, yj in enumerate(symbols):
+                if yj not in rate.free_symbols:
+                    continue
+                d = sp.diff(rate, yj)
+                for i, c in terms:
+                    table[(i, j)] = table.get((i, j), 0) + c * d
     pattern = np.eye(n, dtype=bool)
     for i, j in jac_terms:
         pattern[i, j] = True
     hoisted: dict[Any, Any] = {}
-    ynames = set(ysym)
+    dynamic = set(ysym) | set(usym)
 
     def hoist(expr: Any) -> Any:
         """Replace each largest parameter-only subexpression by a constant ``c_k``."""
         if expr.is_Atom:
             return expr
-        if not (expr.free_symbols & ynames):
+        if not (expr.free_symbols & dynamic):
             if expr not in hoisted:
                 hoisted[expr] = sp.Symbol(f"c_{len(hoisted)}", real=True)
             return hoisted[expr]
@@ -389,30 +412,43 @@ def generate_source(model: Model) -> tuple[str, np.ndarray]:
 
     rates = [hoist(r) for r in rates]
     keys = sorted(jac_terms)
-    jac_exprs = [hoist(jac_terms[k]) for k in keys]
-    printer = _Printer(species, parameters, [str(c) for c in hoisted.values()])
+    gkeys = sorted(g_terms)
+    jac_exprs = [hoist(jac_terms[k]) for k in keys] + [hoist(g_terms[k]) for k in gkeys]
+    printer = _Printer(species, parameters, [str(c) for c in hoisted.values()], inputs)
     pre = ["def pre(p, c):"]
     pre += _body(list(hoisted), [f"c[{k}]" for k in range(len(hoisted))], printer, "t")
     if not hoisted:
         pre.append("    pass")
     rate_names = [f"r{k}" for k in range(len(rates))]
-    rhs = ["def rhs(y, p, c, f):"]
+    rhs = ["def core_rhs(y, u, p, c, f):"]
     rhs += _body(rates, rate_names, printer, "t")
     for i in range(n):
         flux = [f"{c!r} * r{k}" for k, ts in enumerate(stoich) for si, c in ts if si == i]
         rhs.append(f"    f[{i}] = {' + '.join(flux) if flux else '0.0'}")
-    jac = ["def jac(y, p, c, J):"]
+    jac = ["def core_jac(y, u, p, c, J, G):"]
     guard = [_singular_at_zero(jac_terms[k]) for k in keys]
-    jac += _body(jac_exprs, [f"J[{i}, {j}]" for i, j in keys], printer, "t", guard)
-    assign = ["def assign(y, p, a):"]
+    guard += [_singular_at_zero(g_terms[k]) for k in gkeys]
+    targets = [f"J[{i}, {j}]" for i, j in keys] + [f"G[{e}]" for e in range(len(gkeys))]
+    jac += _body(jac_exprs, targets, printer, "t", guard) if targets else ["    pass"]
+    assign = ["def core_assign(y, u, p, a):"]
     local = {ns[name]: sp.Symbol(f"a_{name}") for name in order}
     for k, (name, raw) in enumerate(zip(order, rules, strict=True)):
         assign.append(f"    a_{name} = {printer(raw.xreplace(local))}")
         assign.append(f"    a[{k}] = a_{name}")
-    consts = f"N_CONST = {max(len(hoisted), 1)}"
+    if not order:
+        assign.append("    pass")
     found = threshold_states(model, substituted)
     thresholds = "THRESHOLDS = (" + ", ".join(repr(found.get(s, float("nan"))) for s in species)
     thresholds = thresholds.replace("nan", 'float("nan")') + ",)"
+    consts = [
+        f"N_CONST = {max(len(hoisted), 1)}",
+        f"N_ASSIGN = {len(order)}",
+        f"N_SPECIES = {n}",
+        f"N_INPUTS = {len(inputs)}",
+        f"G_ROWS = {tuple(i for i, _ in gkeys)!r}",
+        f"G_COLS = {tuple(m for _, m in gkeys)!r}",
+        thresholds,
+    ]
     header = (
         f'"""Generated by mtorlab.engines._codegen (version {CODEGEN_VERSION}); do not edit."""'
     )
@@ -423,8 +459,7 @@ def generate_source(model: Model) -> tuple[str, np.ndarray]:
             template,
             "",
             "# ---- generated kernels",
-            consts,
-            thresholds,
+            *consts,
             *pre,
             "",
             *rhs,
@@ -444,9 +479,16 @@ import numba as _numba
 
 _jit = _numba.njit(cache=True, error_model="numpy", nogil=True)
 pre = _jit(pre)
+core_rhs = _jit(core_rhs)
+core_jac = _jit(core_jac)
+core_assign = _jit(core_assign)
+_cp = _jit(_cp)
+_cm = _jit(_cm)
+pk_inputs = _jit(pk_inputs)
 rhs = _jit(rhs)
 jac = _jit(jac)
 assign = _jit(assign)
+pk_work = _jit(pk_work)
 lu_factor = _jit(lu_factor)
 lu_solve = _jit(lu_solve)
 advance = _jit(advance)
@@ -459,14 +501,14 @@ relax_batch = _jit(relax_batch)
 """
 
 
-_LOADED: dict[str, Compiled] = {}
+_CORES: dict[str, tuple[ModuleType, np.ndarray]] = {}
 
 
-def compile_model(model: Model) -> Compiled:
-    """The compiled kernels of ``model`` (generated once per model content, then cached)."""
-    key = _model_key(model)
-    if key in _LOADED:
-        return _LOADED[key]
+def _core_kernels(core: Model) -> tuple[str, ModuleType, np.ndarray]:
+    """The compiled kernels of a core model (generated once per content, then cached)."""
+    key = _model_key(core)
+    if key in _CORES:
+        return key, *_CORES[key]
     path = cache_dir() / f"kernels_{key}.py"
     pattern_path = path.with_suffix(".npy")
     if not (_trusted(path) and pattern_path.exists()):
@@ -474,7 +516,7 @@ def compile_model(model: Model) -> Compiled:
         # source carries its own SHA-256, checked before every import)
         import io
 
-        source, pattern = generate_source(model)
+        source, pattern = generate_source(core)
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         buf = io.BytesIO()
         np.save(buf, pattern)
@@ -482,20 +524,58 @@ def compile_model(model: Model) -> Compiled:
         _write_private(path, f"# sha256: {digest}\n{source}".encode())
     pattern = np.load(pattern_path)
     module = _import(path, f"mtorlab_kernels_{key}")
-    order = _ordered_assignments(model)
-    compiled = Compiled(
-        species=tuple(model.species),
-        parameters=tuple(model.parameters),
-        assignments=tuple(order),
-        defaults=np.array([p.value for p in model.parameters.values()], dtype=float),
-        initial=np.array([s.initial for s in model.species.values()], dtype=float),
+    _CORES[key] = (module, pattern)
+    return key, module, pattern
+
+
+def structure_key(model: Model) -> str:
+    """A digest of a model's ids and equations (not its values)."""
+    return _model_key(model)
+
+
+def core_and_layouts(model: Model) -> tuple[Model, tuple[Any, ...]]:
+    """The core a scenario's model was composed from and its drugs' PK layouts; the model
+    itself and none when it was not composed, or was edited since (its structure no
+    longer what was composed)."""
+    comp = model.composition
+    if comp is None or comp.key != _model_key(model):
+        return model, ()
+    return comp.core, tuple(comp.layouts)
+
+
+def compile_model(model: Model) -> Compiled:
+    """``model``'s kernels: its core's (compiled once per core content and cached on
+    disk), with the PK modules of its drugs laid onto them as tables, so that a new drug
+    combination needs no compilation. A model that is not a known core plus PK modules
+    is compiled as a whole."""
+    from mtorlab.engines._pk_plan import LayoutMismatch, lay_out
+
+    core, layouts = core_and_layouts(model)
+    while True:
+        key, module, pattern = _core_kernels(core)
+        order = _ordered_assignments(core)
+        g_entries = list(zip(module.G_ROWS, module.G_COLS, strict=True))
+        try:
+            laid = lay_out(model, core, order, pattern, g_entries, input_ids(core), layouts)
+            break
+        except LayoutMismatch:
+            if core is model:
+                raise
+            core, layouts = model, ()
+    thresholds = np.full(len(laid.species), np.nan)
+    thresholds[: len(core.species)] = np.array(module.THRESHOLDS, dtype=float)
+    return Compiled(
+        species=laid.species,
+        parameters=laid.parameters,
+        assignments=laid.assignments,
+        defaults=laid.defaults,
+        initial=laid.initial,
         module=module,
-        lu=_lu_plan(pattern),
+        lu=_lu_plan(laid.pattern),
         key=key,
-        thresholds=np.array(module.THRESHOLDS, dtype=float),
+        thresholds=thresholds,
+        pk=laid.pk,
     )
-    _LOADED[key] = compiled
-    return compiled
 
 
 def _import(path: Path, name: str) -> ModuleType:

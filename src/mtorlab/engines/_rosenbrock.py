@@ -18,24 +18,217 @@ import math
 
 import numpy as np
 
-# ---- stubs, replaced by the generated kernels of a model
+# ---- stubs, replaced by the generated kernels of a model (its core: no PK modules)
 N_CONST = 1
+N_ASSIGN = 0
+N_SPECIES = 0
+N_INPUTS = 0
+G_ROWS = ()  # the core's d(rate)/d(input) entries: (species row, input) pairs
+G_COLS = ()
 
 
 def pre(p, c):  # type: ignore[no-untyped-def]  # pragma: no cover
     raise NotImplementedError
 
 
-def rhs(y, p, c, f):  # type: ignore[no-untyped-def]  # pragma: no cover
+def core_rhs(y, u, p, c, f):  # type: ignore[no-untyped-def]  # pragma: no cover
     raise NotImplementedError
 
 
-def jac(y, p, c, J):  # type: ignore[no-untyped-def]  # pragma: no cover
+def core_jac(y, u, p, c, J, G):  # type: ignore[no-untyped-def]  # pragma: no cover
     raise NotImplementedError
 
 
-def assign(y, p, a):  # type: ignore[no-untyped-def]  # pragma: no cover
+def core_assign(y, u, p, a):  # type: ignore[no-untyped-def]  # pragma: no cover
     raise NotImplementedError
+
+
+# ---- PK modules of any drug combination, from data (``_pk_plan.py`` builds ``pk``)
+#
+# The model inputs (``role: input``) are the vector ``u`` the generated core reads: the
+# parameter's own value, or for an input a drug targets the drugs' Hill terms combined
+# by independent action, as ``pk/_assemble.py`` writes the rule. The PK states follow the
+# core's species; each slot (one drug) has the records of ``pk/_modules.py``:
+# central (amount/kg; C = central/v1), brain, peripheral, metabolite and depots.
+# slot columns: central, brain, periph, metab, v1, k10, k12, k21, ki, fm, km, vm, kp, kb,
+# iv rate (state indices into y, parameter indices into p; -1 where absent)
+S_CEN, S_BRN, S_PER, S_MET, S_V1, S_K10, S_K12, S_K21, S_KI, S_FM, S_KM, S_VM, S_KP, S_KB, S_IVR = (
+    range(15)
+)
+
+
+def _cp(y, p, sl, s):  # type: ignore[no-untyped-def]
+    v1 = p[sl[s, S_V1]] if sl[s, S_V1] >= 0 else 1.0
+    return y[sl[s, S_CEN]] / v1
+
+
+def _cm(y, p, sl, s):  # type: ignore[no-untyped-def]
+    return y[sl[s, S_MET]] / p[sl[s, S_VM]] if sl[s, S_MET] >= 0 else 0.0
+
+
+def pk_inputs(y, p, pk, pw):  # type: ignore[no-untyped-def]
+    """``pk``: input parameter indices, slots, depots, channels (int, float), targeted
+    inputs with their channel ranges and the reverse map, J entries to reset, extra
+    assignments, d(core)/d(u) entries (``_pk_plan.lay_out``); ``pw``: its scratch.
+
+    ``u`` (model inputs) and, per channel, d(its input)/d(its concentration)."""
+    inp_p, sl, ch_i, ch_f, tg_m, tg_start = pk[0], pk[1], pk[3], pk[4], pk[5], pk[6]
+    u, tv, dv = pw[0], pw[1], pw[2]
+    for m in range(inp_p.shape[0]):
+        u[m] = p[inp_p[m]]
+    for k in range(ch_i.shape[0]):
+        s = ch_i[k, 0]
+        conc = ch_f[k, 0] * (y[sl[s, S_BRN]] if sl[s, S_BRN] >= 0 else 0.0)
+        conc += ch_f[k, 1] * _cp(y, p, sl, s) + ch_f[k, 2] * _cm(y, p, sl, s)
+        a = abs(conc)
+        hill = ch_f[k, 4]
+        e = p[ch_i[k, 2]]
+        eh = e**hill
+        ah = a**hill
+        den = eh + ah
+        tv[k] = ch_f[k, 3] * ah / den
+        d = ch_f[k, 3] * hill * a ** (hill - 1.0) * eh / (den * den)
+        if not math.isfinite(d):
+            d = 0.0
+        dv[k] = d if conc > 0.0 else (-d if conc < 0.0 else 0.0)
+    for q in range(tg_m.shape[0]):
+        m = tg_m[q]
+        k0 = tg_start[q]
+        k1 = tg_start[q + 1]
+        if k1 - k0 == 1:
+            u[m] = tv[k0]
+            continue
+        prod = 1.0
+        for k in range(k0, k1):
+            prod *= 1.0 - tv[k]
+        u[m] = 1.0 - prod
+        # d u / d t_k = product over the other channels of (1 - t_l)
+        for k in range(k0, k1):
+            other = 1.0
+            for k2 in range(k0, k1):
+                if k2 != k:
+                    other *= 1.0 - tv[k2]
+            dv[k] *= other
+
+
+def rhs(y, p, c, f, pk, pw):  # type: ignore[no-untyped-def]
+    """d(state)/dt: the generated core at ``u``, then the PK slots."""
+    sl, dep = pk[1], pk[2]
+    pk_inputs(y, p, pk, pw)
+    core_rhs(y, pw[0], p, c, f)
+    for i in range(N_SPECIES, y.shape[0]):
+        f[i] = 0.0
+    for s in range(sl.shape[0]):
+        cen = sl[s, S_CEN]
+        x = y[cen]
+        cp = _cp(y, p, sl, s)
+        cm = _cm(y, p, sl, s)
+        clear = p[sl[s, S_K10]] * x
+        if sl[s, S_KI] >= 0:
+            clear /= 1.0 + (cp + cm) / p[sl[s, S_KI]]
+        f[cen] -= clear
+        met = sl[s, S_MET]
+        if met >= 0:
+            f[met] += p[sl[s, S_FM]] * clear - p[sl[s, S_KM]] * y[met]
+        per = sl[s, S_PER]
+        if per >= 0:
+            flux = p[sl[s, S_K12]] * x - p[sl[s, S_K21]] * y[per]
+            f[cen] -= flux
+            f[per] += flux
+        brn = sl[s, S_BRN]
+        if brn >= 0:
+            f[brn] += p[sl[s, S_KB]] * (p[sl[s, S_KP]] * cp - y[brn])
+        if sl[s, S_IVR] >= 0:
+            f[cen] += p[sl[s, S_IVR]]
+    for d in range(dep.shape[0]):
+        absorbed = p[dep[d, 2]] * y[dep[d, 0]]
+        f[dep[d, 0]] += p[dep[d, 3]] - absorbed
+        f[sl[dep[d, 1], S_CEN]] += absorbed
+
+
+def jac(y, p, c, J, pk, pw):  # type: ignore[no-untyped-def]
+    """d(rhs)/d(state): the core's entries, the PK block, and the core's dependence on
+    the inputs through the drugs' concentrations (chain rule through ``u``)."""
+    sl, dep, ch_i, ch_f, tg_start, tg_of, jz, g_rc = (
+        pk[1],
+        pk[2],
+        pk[3],
+        pk[4],
+        pk[6],
+        pk[7],
+        pk[8],
+        pk[10],
+    )
+    u, dv, G = pw[0], pw[2], pw[3]
+    pk_inputs(y, p, pk, pw)
+    core_jac(y, u, p, c, J, G)
+    for z in range(jz.shape[0]):
+        J[jz[z, 0], jz[z, 1]] = 0.0
+    for s in range(sl.shape[0]):
+        cen = sl[s, S_CEN]
+        x = y[cen]
+        v1 = p[sl[s, S_V1]] if sl[s, S_V1] >= 0 else 1.0
+        k10 = p[sl[s, S_K10]]
+        met = sl[s, S_MET]
+        dx = k10
+        dm = 0.0
+        if sl[s, S_KI] >= 0:
+            ki = p[sl[s, S_KI]]
+            den = 1.0 + (x / v1 + _cm(y, p, sl, s)) / ki
+            dx = k10 / den - k10 * x / (den * den) / (v1 * ki)
+            if met >= 0:
+                dm = -k10 * x / (den * den) / (p[sl[s, S_VM]] * ki)
+        J[cen, cen] -= dx
+        if met >= 0:
+            fm = p[sl[s, S_FM]]
+            J[cen, met] -= dm
+            J[met, cen] += fm * dx
+            J[met, met] += fm * dm - p[sl[s, S_KM]]
+        per = sl[s, S_PER]
+        if per >= 0:
+            J[cen, cen] -= p[sl[s, S_K12]]
+            J[cen, per] += p[sl[s, S_K21]]
+            J[per, cen] += p[sl[s, S_K12]]
+            J[per, per] -= p[sl[s, S_K21]]
+        brn = sl[s, S_BRN]
+        if brn >= 0:
+            kb = p[sl[s, S_KB]]
+            J[brn, cen] += kb * p[sl[s, S_KP]] / v1
+            J[brn, brn] -= kb
+    for d in range(dep.shape[0]):
+        ka = p[dep[d, 2]]
+        J[dep[d, 0], dep[d, 0]] -= ka
+        J[sl[dep[d, 1], S_CEN], dep[d, 0]] += ka
+    for e in range(g_rc.shape[0]):
+        q = tg_of[g_rc[e, 1]]
+        if q < 0:
+            continue
+        i = g_rc[e, 0]
+        for k in range(tg_start[q], tg_start[q + 1]):
+            w = G[e] * dv[k]
+            s = ch_i[k, 0]
+            if sl[s, S_BRN] >= 0:
+                J[i, sl[s, S_BRN]] += w * ch_f[k, 0]
+            v1 = p[sl[s, S_V1]] if sl[s, S_V1] >= 0 else 1.0
+            J[i, sl[s, S_CEN]] += w * ch_f[k, 1] / v1
+            if sl[s, S_MET] >= 0:
+                J[i, sl[s, S_MET]] += w * ch_f[k, 2] / p[sl[s, S_VM]]
+
+
+def assign(y, p, a, pk, pw):  # type: ignore[no-untyped-def]
+    """The core's assignment rules, then each slot's plasma concentrations and each
+    targeted input (``asl`` rows: 0 C_plasma of slot, 1 C_metabolite of slot, 2 input)."""
+    sl, asl = pk[1], pk[9]
+    pk_inputs(y, p, pk, pw)
+    core_assign(y, pw[0], p, a)
+    for r in range(asl.shape[0]):
+        kind = asl[r, 0]
+        if kind == 0:
+            a[N_ASSIGN + r] = _cp(y, p, sl, asl[r, 1])
+        elif kind == 1:
+            a[N_ASSIGN + r] = _cm(y, p, sl, asl[r, 1])
+        else:
+            a[N_ASSIGN + r] = pw[0][asl[r, 1]]
 
 
 # ---- step-size control (Hairer & Wanner; KPP's defaults)
@@ -103,9 +296,9 @@ def advance(  # type: ignore[no-untyped-def]
     stage i solves ``(I/(h gamma) - J) K_i = f(y + sum_j A_ij K_j) + sum_j (C_ij / h) K_j``,
     the solution is ``y + sum_i M_i K_i`` and the error estimate ``sum_i E_i K_i``.
     """
-    pivots, pair_row, pair_piv, upd_start, upd_col, ustart, ucol, nz_row, nz_col = plan
+    pivots, pair_row, pair_piv, upd_start, upd_col, ustart, ucol, nz_row, nz_col, pk = plan
     A, C, Mc, E, newf, gamma, elo = method
-    J, M, f0, fcn, ynew, K, dinv = work
+    J, M, f0, fcn, ynew, K, dinv, pw = work
     n = y.shape[0]
     stages = Mc.shape[0]
     reject_last = False
@@ -114,8 +307,8 @@ def advance(  # type: ignore[no-untyped-def]
     while t_end - t > 1e-12 * max(1.0, abs(t_end)):
         if counts[0] >= max_steps:
             return TOO_MANY_STEPS, h
-        rhs(y, p, c, f0)
-        jac(y, p, c, J)
+        rhs(y, p, c, f0, pk, pw)
+        jac(y, p, c, J, pk, pw)
         while True:
             hh = min(h, t_end - t)
             truncated = hh < h
@@ -141,7 +334,7 @@ def advance(  # type: ignore[no-untyped-def]
                         if a != 0.0:
                             for i in range(n):
                                 ynew[i] += a * K[j, i]
-                    rhs(ynew, p, c, fcn)
+                    rhs(ynew, p, c, fcn, pk, pw)
                 for i in range(n):
                     K[st, i] = fcn[i]
                 for j in range(st):
@@ -193,7 +386,13 @@ def advance(  # type: ignore[no-untyped-def]
     return OK, h
 
 
-def _work(n, stages):  # type: ignore[no-untyped-def]
+def pk_work(pk):  # type: ignore[no-untyped-def]
+    """Scratch of the PK kernels: u, per-channel terms and derivatives, d(core)/d(u)."""
+    n_ch = pk[3].shape[0]
+    return (np.zeros(pk[0].shape[0]), np.zeros(n_ch), np.zeros(n_ch), np.zeros(pk[10].shape[0]))
+
+
+def _work(n, stages, pk):  # type: ignore[no-untyped-def]
     return (
         np.zeros((n, n)),
         np.zeros((n, n)),
@@ -202,11 +401,12 @@ def _work(n, stages):  # type: ignore[no-untyped-def]
         np.zeros(n),
         np.zeros((stages, n)),
         np.zeros(n),
+        pk_work(pk),
     )
 
 
-def record(y, p, a, sel_kind, sel_idx, out):  # type: ignore[no-untyped-def]
-    assign(y, p, a)
+def record(y, p, a, sel_kind, sel_idx, out, pk, pw):  # type: ignore[no-untyped-def]
+    assign(y, p, a, pk, pw)
     for s in range(sel_kind.shape[0]):
         if sel_kind[s] == 0:
             out[s] = y[sel_idx[s]]
@@ -256,7 +456,7 @@ def simulate_batch(  # type: ignore[no-untyped-def]
         c = np.zeros(N_CONST)
         pre(p, c)
         a = np.zeros(max(n_assign, 1))
-        work = _work(n, method[2].shape[0])
+        work = _work(n, method[2].shape[0], plan[9])
         counts = np.zeros(3, dtype=np.int64)
         t = 0.0
         h = h0
@@ -272,7 +472,7 @@ def simulate_batch(  # type: ignore[no-untyped-def]
                 t = ts
             at_start = ts == 0.0
             if stop_out[s] >= 0 and not at_start:
-                record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]])
+                record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]], plan[9], work[7])
             for q in range(chg_start[s], chg_start[s + 1]):
                 p[chg_idx[q]] = chg_val[q]
             if chg_start[s + 1] > chg_start[s]:
@@ -283,7 +483,7 @@ def simulate_batch(  # type: ignore[no-untyped-def]
             if dosed or chg_start[s + 1] > chg_start[s]:
                 h = min(h, h0)  # resolve the transient a dose or a switch starts
             if stop_out[s] >= 0 and at_start:
-                record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]])
+                record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]], plan[9], work[7])
         for k in range(3):
             stats[b, k] = counts[k]
     return out, status, stats
@@ -312,29 +512,31 @@ def relax_batch(Y0, P, t_relax, rtol, atol, max_steps, plan, method):  # type: i
             max_steps,
             plan,
             method,
-            _work(n, method[2].shape[0]),
+            _work(n, method[2].shape[0], plan[9]),
             counts,
         )
         status[b] = code
     return Y, status
 
 
-def rhs_batch(Y, P):  # type: ignore[no-untyped-def]
+def rhs_batch(Y, P, pk):  # type: ignore[no-untyped-def]
     """d(state)/dt of every row."""
     F = np.zeros_like(Y)
     c = np.zeros(N_CONST)
+    pw = pk_work(pk)
     for b in range(Y.shape[0]):
         pre(P[b], c)
-        rhs(Y[b], P[b], c, F[b])
+        rhs(Y[b], P[b], c, F[b], pk, pw)
     return F
 
 
-def jac_batch(Y, P):  # type: ignore[no-untyped-def]
+def jac_batch(Y, P, pk):  # type: ignore[no-untyped-def]
     """Jacobian of every row."""
     N, n = Y.shape
     out = np.zeros((N, n, n))
     c = np.zeros(N_CONST)
+    pw = pk_work(pk)
     for b in range(N):
         pre(P[b], c)
-        jac(Y[b], P[b], c, out[b])
+        jac(Y[b], P[b], c, out[b], pk, pw)
     return out

@@ -218,6 +218,7 @@ class BatchEngine:
             c.ucol,
             c.nz_row,
             c.nz_col,
+            self.compiled.pk,
         )
 
     def _scales(self, tol: BatchTolerances) -> np.ndarray:
@@ -248,6 +249,17 @@ class BatchEngine:
         except KeyError:
             raise UnknownIdError("parameter", name, self.compiled.parameters) from None
 
+    # ---- the compiled right-hand side and Jacobian, for rows of states and parameters
+    def rhs(self, Y: np.ndarray, P: np.ndarray) -> np.ndarray:
+        """d(state)/dt of each row (``Y``: states in :attr:`Compiled.species` order)."""
+        Y, P = np.ascontiguousarray(Y, dtype=float), np.ascontiguousarray(P, dtype=float)
+        return np.asarray(self.compiled.module.rhs_batch(Y, P, self.compiled.pk))
+
+    def jac(self, Y: np.ndarray, P: np.ndarray) -> np.ndarray:
+        """The Jacobian of each row."""
+        Y, P = np.ascontiguousarray(Y, dtype=float), np.ascontiguousarray(P, dtype=float)
+        return np.asarray(self.compiled.module.jac_batch(Y, P, self.compiled.pk))
+
     # ---- steady states
     def steady_states(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Stable steady state of each parameter row (from the model's initial state).
@@ -274,17 +286,17 @@ class BatchEngine:
         y = np.concatenate([q[0] for q in parts])
         with np.errstate(all="ignore"):
             for _ in range(8):  # Newton polish on the analytic Jacobian, batched
-                f = mod.rhs_batch(y, params)
+                f = self.rhs(y, params)
                 todo = np.max(np.abs(f), axis=1) >= 1e-12
                 if not todo.any():
                     break
-                jac = mod.jac_batch(y[todo], params[todo])
+                jac = self.jac(y[todo], params[todo])
                 y[todo] -= _solve_each(jac, f[todo])
-            f = mod.rhs_batch(y, params)
+            f = self.rhs(y, params)
             ok = np.all(np.isfinite(y), axis=1) & (np.min(y, axis=1) >= -1e-9)
             ok &= np.max(np.abs(f), axis=1) <= 1e-9
             if ok.any():
-                eig = np.linalg.eigvals(mod.jac_batch(y[ok], params[ok]))
+                eig = np.linalg.eigvals(self.jac(y[ok], params[ok]))
                 stable = np.max(eig.real, axis=1) < 0
                 ok[np.flatnonzero(ok)[~stable]] = False
         # the relaxation's own status does not decide: as in the reference engine, what

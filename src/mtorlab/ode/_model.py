@@ -39,6 +39,9 @@ class Model:
     readouts: dict[str, Readout]
     conditions: dict[str, Condition]
     origin: dict[str, str] = field(default_factory=dict, compare=False)
+    #: how a scenario's model was composed (its core and PK layouts; ``pk/_assemble.py``),
+    #: so the batch engine can reuse the core's compiled kernels; ``None`` otherwise
+    composition: Any = field(default=None, compare=False, repr=False)
 
     @property
     def readout_ids(self) -> tuple[str, ...]:

@@ -31,6 +31,16 @@ CONC_SCALE = 1000.0
 
 
 @dataclass(frozen=True)
+class Composition:
+    """A scenario model's core (the model the drugs were added to) and its PK layouts;
+    ``key`` is the composed model's structure, so a later edit falls back safely."""
+
+    core: Model
+    layouts: tuple[Any, ...]
+    key: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """What a scenario runs: its model, parameter changes over time and bolus doses."""
 
@@ -168,7 +178,12 @@ def _extended(model: Model, modules: dict[str, Module], drugs: dict[str, Drug]) 
         "reactions": [r for m in modules.values() for r in m.reactions],
         "assignments": [a for m in modules.values() for a in m.assignments] + rules,
     }
-    return base.extend(records, source=f"PK modules of {', '.join(sorted(drugs))}")
+    extended = base.extend(records, source=f"PK modules of {', '.join(sorted(drugs))}")
+    from mtorlab.engines._codegen import structure_key
+
+    layouts = tuple(m.layout for m in modules.values() if m.layout is not None)
+    composition = Composition(model, layouts, structure_key(extended))
+    return dataclasses.replace(extended, composition=composition)
 
 
 def plan(model: Model, scenario: Scenario, library: Library) -> Plan:

@@ -26,6 +26,48 @@ SBO_DEGRADATION = "SBO:0000179"
 
 
 @dataclass
+class Channel:
+    """One target's Hill term, as the batch engine's generic PK kernel reads it: the
+    concentration ``wb * brain + wp * C_plasma + wm * C_metabolite`` of its drug."""
+
+    input: str
+    wb: float
+    wp: float
+    wm: float
+    emax: float
+    hill: float
+    ec50: str  # parameter id
+
+
+@dataclass
+class Layout:
+    """Which of a module's records play which part (ids; ``None`` where absent), so the
+    batch engine can run any drug through one compiled kernel (``engines/_pk_plan.py``).
+
+    An effect compartment is a central state with unit volume and no brain exchange."""
+
+    central: str
+    v1: str | None = None
+    k10: str = ""
+    brain: str | None = None
+    kp: str | None = None
+    kb: str | None = None
+    periph: str | None = None
+    k12: str | None = None
+    k21: str | None = None
+    ki: str | None = None
+    metab: str | None = None
+    fm: str | None = None
+    km: str | None = None
+    vm: str | None = None
+    iv_rate: str | None = None
+    cp: str | None = None  # assignment ids
+    cm: str | None = None
+    depots: list[tuple[str, str, str]] = field(default_factory=list)  # state, ka, rate
+    channels: list[Channel] = field(default_factory=list)
+
+
+@dataclass
 class Module:
     """Model records (plain data, validated by the model schema) and input terms."""
 
@@ -37,6 +79,7 @@ class Module:
     readouts: dict[str, str] = field(default_factory=dict)
     dose_states: dict[str, str] = field(default_factory=dict)
     infusion_inputs: dict[str, str] = field(default_factory=dict)
+    layout: Layout | None = None
 
 
 def rate_from_half_life(q: Quantity) -> float:
@@ -153,7 +196,9 @@ def ec50_mg_per_l(t: Target, molar_mass: Quantity | None) -> float:
     return float(q.to("mg/L").magnitude)
 
 
-def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
+def _hill_terms(
+    mod: Module, drug: Drug, concs: dict[str, str], weights: dict[str, tuple[float, float, float]]
+) -> None:
     for t in drug.targets:
         p = f"pk_{drug.id}_{t.input}_ec50"
         if t.site == "effect":
@@ -167,6 +212,9 @@ def _hill_terms(mod: Module, drug: Drug, concs: dict[str, str]) -> None:
         # a species without the metabolite (rodents here) reads the parent alone
         key = f"{t.site}+metabolite" if t.with_metabolite else t.site
         c, h = concs.get(key, concs[t.site]), f"{t.hill:g}"
+        wb, wp, wm = weights.get(key, weights[t.site])
+        assert mod.layout is not None
+        mod.layout.channels.append(Channel(t.input, wb, wp, wm, float(f"{t.emax:g}"), float(h), p))
         # abs(): the integrator can undershoot a concentration just below zero, where a
         # non-integer Hill power is undefined; for c >= 0 it changes nothing
         a = f"abs({c})"
@@ -177,7 +225,7 @@ def _effect_module(drug: Drug) -> Module:
     ec = drug.effect_compartment
     assert ec is not None
     e = f"eff_{drug.id}"
-    mod = Module()
+    mod = Module(layout=Layout(central=e, k10=f"{e}_k", iv_rate=f"{e}_rate"))
     mod.species.append(
         _species(e, f"{drug.id} effect level", "neuron", "dimensionless", drug.kb_entity)
     )
@@ -190,7 +238,7 @@ def _effect_module(drug: Drug) -> Module:
         _reaction(f"{e}_input", f"-> {e}", f"{e}_rate", drug),
         _reaction(f"{e}_decay", f"{e} ->", f"{e}_k * {e}", drug),
     ]
-    _hill_terms(mod, drug, {"effect": e})
+    _hill_terms(mod, drug, {"effect": e}, {"effect": (0.0, 1.0, 0.0)})
     mod.readouts[f"effect:{drug.id}"] = e
     mod.dose_states["*"] = e
     mod.infusion_inputs["*"] = f"{e}_rate"
@@ -233,6 +281,10 @@ def _metabolite(mod: Module, drug: Drug, met: Any, clearance: str) -> None:
         _reaction(f"{d}_metab_elimination", f"{d}_metab ->", f"{d}_km * {d}_metab", drug),
     ]
     mod.readouts[f"conc_plasma:{met.id}"] = f"{d}_cm"
+    assert mod.layout is not None
+    lay = mod.layout
+    lay.metab, lay.fm, lay.km, lay.vm, lay.cm = (f"{d}_metab", f"{d}_fm", f"{d}_km",
+                                                 f"{d}_vm", f"{d}_cm")  # fmt: skip
 
 
 def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> None:
@@ -248,6 +300,8 @@ def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> Non
         if route == "iv":
             mod.reactions.append(_reaction(f"{d}_infusion_iv", f"-> {d}_central", rate, drug))
             mod.dose_states[route] = f"{d}_central"
+            assert mod.layout is not None
+            mod.layout.iv_rate = rate
             continue
         depot = f"{d}_depot_{route}"
         ka_q = pk.absorption_half_life[route]
@@ -268,6 +322,8 @@ def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> Non
             ),
         ]
         mod.dose_states[route] = depot
+        assert mod.layout is not None
+        mod.layout.depots.append((depot, f"{d}_ka_{route}", rate))
 
 
 def drug_module(
@@ -278,7 +334,16 @@ def drug_module(
         return _effect_module(drug)
     pk = drug.pk[species]
     d = f"pk_{drug.id}"
-    mod = Module()
+    lay = Layout(
+        central=f"{d}_central",
+        v1=f"{d}_v1",
+        k10=f"{d}_k10",
+        brain=f"{d}_brain",
+        kp=f"{d}_kp",
+        kb=f"{d}_kb",
+        cp=f"{d}_cp",
+    )
+    mod = Module(layout=lay)
     ent = drug.kb_entity
     mod.species += [
         _species(
@@ -301,6 +366,7 @@ def drug_module(
             ),
             _param(f"{d}_k21", k21, "per_hour", pk.peripheral_volume, "redistribution rate Q/V2"),
         ]
+        lay.periph, lay.k12, lay.k21 = f"{d}_periph", f"{d}_k12", f"{d}_k21"
         flux = f"{d}_k12 * {d}_central - {d}_k21 * {d}_periph"
         mod.reactions.append(
             _reaction(f"{d}_distribution", f"{d}_central -> {d}_periph", flux, drug, True)
@@ -320,6 +386,7 @@ def drug_module(
                 "concentration halving clearance (auto-inhibition)",
             )
         )
+        lay.ki = f"{d}_ki"
         inhibitor = f"{d}_cp" + (f" + {d}_cm" if pk.metabolite is not None else "")
         clearance = f"{clearance} / (1 + ({inhibitor}) / {d}_ki)"
     if pk.metabolite is not None:
@@ -346,9 +413,12 @@ def drug_module(
     periph = formulation.peripheral_effect_factor.value if formulation else 1.0
     plasma = f"{d}_cp" if periph == 1.0 else f"({periph:g} * {d}_cp)"
     concs = {"brain": f"{d}_brain", "plasma": plasma}
+    pf = float(f"{periph:g}")  # as the formula prints it
+    weights = {"brain": (1.0, 0.0, 0.0), "plasma": (0.0, pf, 0.0)}
     if pk.metabolite is not None:
         concs["plasma+metabolite"] = f"({plasma} + {d}_cm)"
-    _hill_terms(mod, drug, concs)
+        weights["plasma+metabolite"] = (0.0, pf, 1.0)
+    _hill_terms(mod, drug, concs, weights)
     mod.readouts[f"conc_plasma:{drug.id}"] = f"{d}_cp"
     mod.readouts[f"conc_brain:{drug.id}"] = f"{d}_brain"
     return mod
