@@ -154,6 +154,13 @@ class _Printer:
             def _print_Symbol(self, expr: Any) -> str:
                 return index.get(expr.name, expr.name)
 
+            def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+                # a power whose exponent is a parameter (a Hill coefficient) goes through
+                # _pow, which multiplies for small whole exponents instead of calling pow()
+                if expr.exp.is_Number:
+                    return str(super()._print_Pow(expr, rational=rational))
+                return f"_pow({self._print(expr.base)}, {self._print(expr.exp)})"
+
         self._printer = Printer({"fully_qualified_modules": True, "standard": "python3"})
 
     def __call__(self, expr: Any) -> str:
@@ -478,6 +485,7 @@ FOOTER = """
 import numba as _numba
 
 _jit = _numba.njit(cache=True, error_model="numpy", nogil=True)
+_pow = _numba.njit(cache=True, error_model="numpy", nogil=True, inline="always")(_pow)
 pre = _jit(pre)
 core_rhs = _jit(core_rhs)
 core_jac = _jit(core_jac)

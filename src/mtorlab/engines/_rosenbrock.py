@@ -43,6 +43,21 @@ def core_assign(y, u, p, a):  # type: ignore[no-untyped-def]  # pragma: no cover
     raise NotImplementedError
 
 
+def _pow(x, n):  # type: ignore[no-untyped-def]
+    """``x ** n`` for a runtime exponent (Hill coefficients are parameters): products for
+    the whole exponents 1-4 the model uses, ``pow`` otherwise (same value to rounding)."""
+    if n == 2.0:
+        return x * x
+    if n == 1.0:
+        return x
+    if n == 4.0:
+        x2 = x * x
+        return x2 * x2
+    if n == 3.0:
+        return x * x * x
+    return x**n
+
+
 # ---- PK modules of any drug combination, from data (``_pk_plan.py`` builds ``pk``)
 #
 # The model inputs (``role: input``) are the vector ``u`` the generated core reads: the
@@ -83,11 +98,11 @@ def pk_inputs(y, p, pk, pw):  # type: ignore[no-untyped-def]
         a = abs(conc)
         hill = ch_f[k, 4]
         e = p[ch_i[k, 2]]
-        eh = e**hill
-        ah = a**hill
+        eh = _pow(e, hill)
+        ah = _pow(a, hill)
         den = eh + ah
         tv[k] = ch_f[k, 3] * ah / den
-        d = ch_f[k, 3] * hill * a ** (hill - 1.0) * eh / (den * den)
+        d = ch_f[k, 3] * hill * _pow(a, hill - 1.0) * eh / (den * den)
         if not math.isfinite(d):
             d = 0.0
         dv[k] = d if conc > 0.0 else (-d if conc < 0.0 else 0.0)
