@@ -52,10 +52,10 @@ typecheck: install
 test: lint typecheck browser-deps
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
-# Opt-in, slow (about 100 min on 2 cores): re-run the claims-and-datasets calibration with the recorded seed and check
+# Opt-in, slow (about 100 min on one core, about two thirds of that with the starts on 2 cores): re-run the claims-and-datasets calibration with the recorded seed and check
 # it reaches the recorded best loss (src/mtorlab/claims/data/calibration_record.json).
 calibrate-check: install
-	$(BIN)/mtorlab calibrate --check
+	$(BIN)/mtorlab calibrate --check --workers 2
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -61,6 +61,21 @@ def test_a_short_calibration_run_is_recorded(
     assert "loss at the model's values" in capsys.readouterr().out
 
 
+def test_starts_in_worker_processes_give_the_serial_record(tmp_path: Path) -> None:
+    """--workers runs each start in its own process; the record (all but the wall time)
+    is the serial one, including the evaluation count."""
+    args = ["calibrate", "--starts", "2", "--max-nfev", "1", "--only", "UP-02,INF-02"]
+    recs = []
+    for extra in ([], ["--workers", "2"]):
+        out = tmp_path / f"record{len(recs)}.json"
+        assert main([*args, *extra, "-o", str(out)]) == 0
+        rec = json.loads(out.read_text(encoding="utf-8"))
+        rec.pop("wall_s")
+        recs.append(rec)
+    assert recs[0] == recs[1]
+    assert len(recs[0]["starts"]) == 2 and recs[0]["evaluations"] > 2
+
+
 def test_the_committed_record_matches_the_calibration_config() -> None:
     """`make calibrate-check` compares like with like: the committed record was produced by
     the configured parameters, seed, starts and evaluations, over the training checks."""

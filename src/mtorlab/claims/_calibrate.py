@@ -217,6 +217,31 @@ class Objective:
         return float(np.sum(self(x) ** 2))
 
 
+def _fit_start(
+    names: Sequence[str],
+    checks: Sequence[Check],
+    simulate: Simulate,
+    derived: dict[str, str] | None,
+    datasets: Sequence[Dataset],
+    x0: np.ndarray,
+    max_nfev: int,
+    obj: Objective | None = None,
+) -> tuple[np.ndarray, float, int, int]:
+    """One start of the fit: the fitted point, its loss, ``least_squares``' evaluations
+    and the objective's (with the finite-difference Jacobian's). Module-level and built
+    from picklable pieces, so a start can run in its own process."""
+    from scipy.optimize import least_squares
+
+    if obj is None:
+        obj = Objective(names, checks, simulate, derived, datasets)
+    before = obj.evaluations
+    fit = least_squares(
+        obj, x0, bounds=(obj.lower, obj.upper), method="trf", diff_step=0.02,
+        max_nfev=max_nfev, x_scale=1.0,
+    )  # fmt: skip
+    return fit.x, float(np.sum(fit.fun**2)), int(fit.nfev), obj.evaluations - before
+
+
 def calibrate(
     names: Sequence[str],
     checks: Sequence[Check],
@@ -228,11 +253,14 @@ def calibrate(
     derived: dict[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
     datasets: Sequence[Dataset] = (),
+    workers: int = 1,
 ) -> Record:
     """Multi-start least-squares fit of ``names`` to ``checks`` and ``datasets`` (training
-    only); the model start is start 0."""
-    from scipy.optimize import least_squares
+    only); the model start is start 0.
 
+    ``workers`` > 1 runs the starts in that many processes (each start is deterministic and
+    independent of the others, so the record is the same as a serial run's; ``simulate``
+    must then be a module-level function)."""
     t0 = time.perf_counter()
     obj = Objective(names, checks, simulate, derived, datasets)
     rng = np.random.default_rng(seed)
@@ -240,16 +268,31 @@ def calibrate(
                  [d.id for d in datasets])  # fmt: skip
     rec.initial_loss = obj.loss(obj.x_model)
     starts = [obj.x_model] + [rng.uniform(obj.lower, obj.upper) for _ in range(n_starts - 1)]
-    for i, x0 in enumerate(starts):
-        fit = least_squares(
-            obj, x0, bounds=(obj.lower, obj.upper), method="trf", diff_step=0.02,
-            max_nfev=max_nfev, x_scale=1.0,
-        )  # fmt: skip
-        loss = float(np.sum(fit.fun**2))
-        rec.starts.append(Start(obj.values(x0), obj.values(fit.x), loss, int(fit.nfev)))
-        rec.evaluations = obj.evaluations
-        if progress:
-            progress(f"start {i + 1}/{len(starts)}: loss {loss:.4g} after {fit.nfev} evaluations")
+    args = (list(names), list(checks), simulate, dict(derived or {}), list(datasets))
+    if workers > 1 and len(starts) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")  # no inherited engine or thread state
+        with ProcessPoolExecutor(min(workers, len(starts)), mp_context=ctx) as pool:
+            futures = [pool.submit(_fit_start, *args, x0, max_nfev) for x0 in starts]
+            fits = []
+            for i, fut in enumerate(futures):
+                fits.append(fut.result())
+                if progress:
+                    progress(f"start {i + 1}/{len(starts)}: loss {fits[-1][1]:.4g} after "
+                             f"{fits[-1][2]} evaluations")  # fmt: skip
+    else:
+        fits = []
+        for i, x0 in enumerate(starts):
+            fits.append(_fit_start(*args, x0, max_nfev, obj=obj))
+            if progress:
+                progress(f"start {i + 1}/{len(starts)}: loss {fits[-1][1]:.4g} after "
+                         f"{fits[-1][2]} evaluations")  # fmt: skip
+    obj.evaluations += sum(f[3] for f in fits) if workers > 1 and len(starts) > 1 else 0
+    for x0, (x, loss, nfev, _evals) in zip(starts, fits, strict=True):
+        rec.starts.append(Start(obj.values(x0), obj.values(x), loss, nfev))
+    rec.evaluations = obj.evaluations
     best = min(rec.starts, key=lambda s: s.loss)
     rec.best, rec.best_loss = best.x, best.loss
     rec.residuals = obj.by_check(np.log10([best.x[n] for n in names]))

@@ -62,6 +62,7 @@ def run_calibrate(
     output: Path | None,
     parameters: str | None = None,
     only: str | None = None,
+    workers: int = 1,
 ) -> int:
     """The command (see its help); returns the exit code."""
     import json
@@ -97,6 +98,7 @@ def run_calibrate(
         max_nfev=max_nfev or int(cfg["max_nfev"]),
         derived=dict(cfg.get("derived") or {}),
         progress=print,
+        workers=workers,
     )
     print(f"training checks: {len(checks)}, training datasets: {len(datasets)}; "
           f"loss at the model's values {rec.initial_loss:.4g}, "
@@ -149,9 +151,15 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, typer.Option("-o", "--output", help="Write the record (JSON).")
         ] = None,
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            min=1,
+            help="Run the starts in this many processes (same record as one process).",
+        ),
     ) -> None:
         """Fit the parameters marked `calibrated` to the training claims and training
         validation datasets; record the run."""
-        code = run_calibrate(starts, seed, max_nfev, check, output, parameters, only)
+        code = run_calibrate(starts, seed, max_nfev, check, output, parameters, only, workers)
         if code:
             raise typer.Exit(code)
