@@ -134,6 +134,46 @@ def test_cohort(files: Path) -> None:
     assert (effect_a > 0.5).all() and (effect_a > effect_b + 0.5).all(), (effect_a, effect_b)
 
 
+#: A claims file whose one check reads the base model's burst and the extension's readout.
+CLAIMS = {
+    "checks": [{
+        "id": "FUT-99",
+        "claims": ["KET-01"],
+        "statement": "A muscarinic block raises the glutamate burst (claims --extension).",
+        "reading": "Scopolamine 4 ug/kg iv at 1 h in a stressed human vs untreated, at 2.5 h.",
+        "split": "held_out",
+        "arms": {
+            "base": {"name": "base", "species": "human", "duration": "1 d",
+                     "condition": {"chronic_stress": 0.8}},
+            "scop": {"base": "base", "add": [{"drug": "scopolamine", "dose": "0.004 mg/kg",
+                                              "route": "iv", "at": "1 h", "over": "15 min"}]},
+        },
+        "assertions": [
+            {"type": "increases", "readout": "glutamate_burst", "arm": "scop", "vs": "base",
+             "at": "2.5 h"},
+            {"type": "increases", "readout": "m1_disinhibition", "arm": "scop", "vs": "base",
+             "at": "2.5 h"},
+        ],
+    }]
+}  # fmt: skip
+
+
+def test_claims_run_with_the_extension(files: Path) -> None:
+    """``mtorlab claims --extension``: every arm runs on the extended model; the check passes
+    with the extension coupled and its burst assertion fails with the coupling cut."""
+    checks = _write(files / "claims.yaml", CLAIMS)
+    text = _ok(mtorlab("claims", "--checks", checks, "--library", LIBRARY, "--extension",
+                       EXTENSION, "-v", cwd=files))  # fmt: skip
+    assert "FUT-99   PASS" in text and "m1_disinhibition: scop" in text
+    cut = mtorlab("claims", "--checks", checks, "--library", LIBRARY, "--extension",
+                  files / "uncoupled.yaml", cwd=files)  # fmt: skip
+    assert cut.returncode == 1 and "FUT-99   FAIL" in cut.stdout, cut.stdout + cut.stderr
+    assert "glutamate_burst" in cut.stdout
+    bare = mtorlab("claims", "--checks", checks, "--library", LIBRARY, cwd=files)
+    assert bare.returncode == 2 and "m_scopolamine_blocks_chrm1" in bare.stderr
+    assert bare.stderr.count("\n") == 1 and "Traceback" not in bare.stderr
+
+
 def test_trial(files: Path) -> None:
     trial = _yaml(TRIAL)
     trial["extensions"] = [str(EXTENSION)]  # the trial's own block (a path, read from here)

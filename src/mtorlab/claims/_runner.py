@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,16 +32,23 @@ def default_checks_path() -> Path:
 
 
 def load_checks(
-    path: str | Path | None = None, library_files: Sequence[str | Path] | str | Path = ()
+    path: str | Path | None = None,
+    library_files: Sequence[str | Path] | str | Path = (),
+    extension_files: Sequence[str | Path] | str | Path = (),
 ) -> dict[str, Check]:
     """Checks by id from a claims file (top-level key ``checks``; an optional ``drugs:``
     block of library entries its arms may use); ``library_files`` add drugs as
-    ``--library`` does."""
+    ``--library`` does, ``extension_files`` model extensions every arm runs with (as
+    ``--extension`` does; the library's drugs may cite the mechanisms they add)."""
+    from mtorlab.scenario._extension import extension_files as as_paths
+    from mtorlab.scenario._extension import extension_mechanisms, read_extension_file
+
     p = Path(path) if path is not None else default_checks_path()
     doc = read_yaml(p)
     if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
         raise DataFileError(str(p), "a claims file holds a list under the key 'checks'")
-    drugs = _file_drugs(doc, str(p), library_files)
+    exts = tuple(read_extension_file(f) for f in as_paths(extension_files))
+    drugs = _file_drugs(doc, str(p), library_files, extension_mechanisms(exts) if exts else ())
     out: dict[str, Check] = {}
     for i, raw in enumerate(doc["checks"]):
         entry = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
@@ -60,12 +67,17 @@ def load_checks(
             mine = {str(d.get("id")) for d in check.drugs}
             extra = tuple(d for d in drugs if d["id"] not in mine)
             check = check.model_copy(update={"drugs": (*extra, *check.drugs)})
+        if exts:
+            check = check.model_copy(update={"extensions": exts})
         out[check.id] = check
     return out
 
 
 def _file_drugs(
-    doc: dict[str, Any], source: str, files: Sequence[str | Path] | str | Path
+    doc: dict[str, Any],
+    source: str,
+    files: Sequence[str | Path] | str | Path,
+    mechanisms: Collection[str] = (),
 ) -> tuple[dict[str, Any], ...]:
     """A claims file's ``drugs:`` block (validated) after the ``--library`` entries."""
     from mtorlab.scenario import merged_entries
@@ -77,7 +89,7 @@ def _file_drugs(
         from mtorlab.interventions import parse_entries
 
         parse_entries(own, f"{source}: drugs")
-    return merged_entries(own, files)
+    return merged_entries(own, files, mechanisms)
 
 
 def plan_checks(checks: Iterable[Check], source: str) -> None:

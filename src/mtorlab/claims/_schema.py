@@ -49,6 +49,8 @@ class Check(_Record):
     assertions: tuple[Assertion, ...] = Field(min_length=1)
     xfail: str | None = None
     drugs: tuple[dict[str, Any], ...] = ()  # library entries its arms may use (new drugs)
+    #: model extensions every arm runs with (``mtorlab claims --extension``), after an arm's own
+    extensions: tuple[dict[str, Any], ...] = ()
 
     @model_validator(mode="after")
     def _arms_resolve(self) -> Check:
@@ -101,4 +103,7 @@ class Check(_Record):
             from mtorlab.scenario import with_drugs
 
             out = {name: with_drugs(sc, self.drugs) for name, sc in out.items()}
+        if self.extensions:
+            for sc in out.values():
+                sc["extensions"] = [*(sc.get("extensions") or []), *self.extensions]
         return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mtorlab.cli._output import print_json, print_split_summary, write_atomic
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 
 if TYPE_CHECKING:
     from mtorlab.claims._runner import CheckResult
@@ -67,13 +67,14 @@ def register(app: typer.Typer) -> None:
             "", "--checks", help="A claims file to run instead of the packaged one."
         ),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Run the claims suite; exit code 1 if any check fails (an xfail does not fail)."""
         from mtorlab._api import knowledge_base
         from mtorlab.claims._report import as_html, record, run_suite, summary
         from mtorlab.claims._runner import load_checks, plan_checks, select
         from mtorlab.cli._output import check_output_path
-        from mtorlab.cli._scenario import library_paths
+        from mtorlab.cli._scenario import extension_paths, library_paths
         from mtorlab.errors import MtorlabError
 
         if lang not in ("en", "zh"):
@@ -83,7 +84,10 @@ def register(app: typer.Typer) -> None:
         if html_path:
             check_output_path(html_path, "--html")
         wanted = [s.strip() for s in only.split(",") if s.strip()]
-        chosen = select(load_checks(checks_file or None, library_paths(library)), wanted)
+        checks = load_checks(
+            checks_file or None, library_paths(library), extension_paths(extension)
+        )
+        chosen = select(checks, wanted)
         chosen = [c for c in chosen if not split or c.split == split]
         plan_checks(chosen, checks_file or "claims")  # an unknown drug: one line, nothing run
         kb = knowledge_base()
