@@ -174,6 +174,42 @@ def test_claims_run_with_the_extension(files: Path) -> None:
     assert bare.stderr.count("\n") == 1 and "Traceback" not in bare.stderr
 
 
+STRATEGIES = {
+    "strategies": [{
+        "id": "scopolamine_x3",
+        "description": "scopolamine 4 ug/kg iv, three infusions two days apart",
+        "interventions": [{"drug": "scopolamine", "dose": "0.004 mg/kg", "route": "iv",
+                           "over": "15 min",
+                           "schedule": {"start": "1 h", "every": "48 h", "count": 3}}],
+    }]
+}  # fmt: skip
+
+
+def test_rank_runs_the_strategies_on_the_extended_model(files: Path) -> None:
+    """``mtorlab rank --extension``: the strategy, the untreated arm and the placebo layer
+    run on the extended model; scopolamine's MADRS advantage over placebo is larger with the
+    extension coupled than cut."""
+    import json
+
+    strategies = _write(files / "strategies.yaml", STRATEGIES)
+    profile = files / "profile.yaml"
+    profile.write_text("species: human\nmadrs: 32\n", encoding="utf-8")
+
+    def vs_placebo(extension: Path) -> float:
+        out = _ok(mtorlab("rank", "--profile", profile, "--strategies", strategies, "--library",
+                          LIBRARY, "--extension", extension, "--horizon", "7d", "--n", "20",
+                          "--json", cwd=files))  # fmt: skip
+        (row,) = json.loads(out)["strategies"]
+        return float(row["madrs_vs_placebo"])
+
+    coupled, cut = vs_placebo(EXTENSION), vs_placebo(files / "uncoupled.yaml")
+    assert coupled < cut - 2.0, (coupled, cut)  # more MADRS points below placebo
+    bare = mtorlab("rank", "--profile", profile, "--strategies", strategies, "--library", LIBRARY,
+                   cwd=files)  # fmt: skip
+    assert bare.returncode == 2 and "m_scopolamine_blocks_chrm1" in bare.stderr
+    assert bare.stderr.count("\n") == 1 and "Traceback" not in bare.stderr
+
+
 def test_trial(files: Path) -> None:
     trial = _yaml(TRIAL)
     trial["extensions"] = [str(EXTENSION)]  # the trial's own block (a path, read from here)

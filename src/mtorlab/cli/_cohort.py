@@ -161,6 +161,7 @@ def register(app: typer.Typer) -> None:
         ),
         store: str | None = typer.Option(None, "--store", help=STORE_HELP),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
         """Rank treatment strategies for a patient profile in clinical units (README: patient
         profile): response with the placebo response included, and against placebo."""
@@ -182,8 +183,12 @@ def register(app: typer.Typer) -> None:
         if not 0 < horizon_h <= MAX_HORIZON_H:
             raise MtorlabError(f"--horizon {horizon}: give a time after 0 and at most 5 years")
         prof = load_profile(profile)
+        from mtorlab.cli._scenario import extension_paths
+        from mtorlab.scenario._extension import read_extension_file
+
         rank_libs = library_paths(library)
-        strats = load_strategies(strategies, rank_libs)
+        exts = tuple(read_extension_file(f) for f in extension_paths(extension))
+        strats = load_strategies(strategies, rank_libs, exts)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("simulations", total=None)
 
@@ -203,7 +208,7 @@ def register(app: typer.Typer) -> None:
         wall = time.perf_counter() - started
         run_id = record_run(
             table, profile, store, wall, command="rank", name=f"rank {profile.stem}",
-            library=rank_libs,
+            library=rank_libs, extensions=exts,
         )  # fmt: skip
         if as_json:
             records = [

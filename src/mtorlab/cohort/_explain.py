@@ -67,10 +67,13 @@ def _upstream_step(model: Model, steps: list[tuple[str, tuple[str, ...]]], name:
 
 def _strategy_drugs(strategy: Strategy) -> list[Drug]:
     from mtorlab._api import library
+    from mtorlab.scenario._extension import extension_mechanisms
 
     lib = library()
-    if strategy.drugs:  # new drugs the strategies file (or --library) brings
-        lib = lib.extended(strategy.drugs, f"strategy {strategy.id!r}: drugs")
+    if strategy.drugs:  # new drugs the strategies file (or --library) brings; they may cite
+        # the mechanisms of the strategy's model extensions
+        lib = lib.extended(strategy.drugs, f"strategy {strategy.id!r}: drugs",
+                           mechanisms=extension_mechanisms(strategy.extensions))  # fmt: skip
     out = []
     for iv in strategy.interventions:
         name = iv.get("drug", iv.get("intervention"))

@@ -94,10 +94,18 @@ class Strategy:
     description: str
     interventions: tuple[dict[str, Any], ...]
     drugs: tuple[dict[str, Any], ...] = ()
+    #: model extensions (``rank --extension``): the strategy runs on the extended model
+    extensions: tuple[dict[str, Any], ...] = ()
 
 
-def _parse_strategies(data: Any, source: str, files: tuple[str, ...] = ()) -> tuple[Strategy, ...]:
+def _parse_strategies(
+    data: Any,
+    source: str,
+    files: tuple[str, ...] = (),
+    extensions: tuple[dict[str, Any], ...] = (),
+) -> tuple[Strategy, ...]:
     from mtorlab.scenario import merged_entries
+    from mtorlab.scenario._extension import extension_mechanisms
 
     if not isinstance(data, dict) or not isinstance(data.get("strategies"), list):
         raise DataFileError(source, "expected `strategies:` with a list of entries")
@@ -108,18 +116,25 @@ def _parse_strategies(data: Any, source: str, files: tuple[str, ...] = ()) -> tu
         from mtorlab.interventions import parse_entries
 
         parse_entries(own, f"{source}: drugs")
-    drugs = merged_entries(own, files)  # the file's drugs: block after the --library entries
+    # the file's drugs: block after the --library entries (which may cite the mechanisms
+    # of the extensions)
+    drugs = merged_entries(own, files, extension_mechanisms(extensions))
     out = []
     for i, s in enumerate(data["strategies"]):
         if not isinstance(s, dict) or "id" not in s or "interventions" not in s:
             raise DataFileError(source, "each strategy needs id and interventions", entry=str(i))
-        _check_strategy(s, source, drugs)
+        _check_strategy(s, source, drugs, extensions)
         out.append(Strategy(str(s["id"]), str(s.get("description", "")),
-                            tuple(s["interventions"]), drugs))  # fmt: skip
+                            tuple(s["interventions"]), drugs, extensions))  # fmt: skip
     return tuple(out)
 
 
-def _check_strategy(s: dict[str, Any], source: str, drugs: tuple[dict[str, Any], ...]) -> None:
+def _check_strategy(
+    s: dict[str, Any],
+    source: str,
+    drugs: tuple[dict[str, Any], ...],
+    extensions: tuple[dict[str, Any], ...] = (),
+) -> None:
     """A strategy's interventions as a scenario's (fields, drugs, routes, doses): a problem
     names the file and the strategy before anything runs."""
     import mtorlab as mt
@@ -130,7 +145,7 @@ def _check_strategy(s: dict[str, Any], source: str, drugs: tuple[dict[str, Any],
     if not isinstance(s["interventions"], list):
         raise DataFileError(where, "interventions must be a list", field="interventions")
     data = {"name": str(s["id"]), "species": "human", "duration": "1825 d",
-            "interventions": s["interventions"]}  # fmt: skip
+            "interventions": s["interventions"], "extensions": list(extensions)}  # fmt: skip
     sc = validate_scenario(with_drugs(data, drugs), where, ())
     check_plan(mt.model(), sc, library(), where)
 
@@ -144,14 +159,19 @@ def _default_strategies() -> tuple[Strategy, ...]:
 
 
 def load_strategies(
-    path: str | Path | None = None, library_files: Sequence[str | Path] | str | Path = ()
+    path: str | Path | None = None,
+    library_files: Sequence[str | Path] | str | Path = (),
+    extensions: Sequence[dict[str, Any]] = (),
 ) -> tuple[Strategy, ...]:
     """The default strategies, or those of a file in the same format (with an optional
-    ``drugs:`` block of library entries); ``library_files`` add drugs as ``--library`` does."""
+    ``drugs:`` block of library entries); ``library_files`` add drugs as ``--library`` does;
+    ``extensions`` (extension file contents, as ``--extension`` reads them) are the model
+    extensions every strategy runs with."""
     from mtorlab.scenario import library_files as paths
 
     files = paths(library_files)
-    if path is None and not files:
+    exts = tuple(extensions)
+    if path is None and not files and not exts:
         return _default_strategies()
     if path is None:
         import yaml
@@ -162,7 +182,7 @@ def load_strategies(
         from mtorlab._yaml import read_yaml
 
         data, source = read_yaml(path), str(path)
-    return _parse_strategies(data, source, files)
+    return _parse_strategies(data, source, files, exts)
 
 
 def _clip(iv: dict[str, Any], horizon_h: float) -> dict[str, Any] | None:
@@ -198,6 +218,8 @@ def strategy_scenario(strategy: Strategy, horizon_h: float, step_h: float) -> Sc
         "interventions": ivs,
     }
     data = with_drugs(data, strategy.drugs)
+    if strategy.extensions:
+        data["extensions"] = list(strategy.extensions)
     return validate_scenario(data, f"strategy {strategy.id!r}", mt.model().readout_ids)
 
 
@@ -318,6 +340,7 @@ def _prior_courses(
     patients: list[Patient],
     simulate: Callable[..., _Runs],
     tick: Callable[[int], None],
+    extensions: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
     """Per prior drug class: (untreated MADRS, treated MADRS, ok) at the end of the class's
     regimen for the depressed patients, and the regimen's length in hours."""
@@ -327,8 +350,10 @@ def _prior_courses(
     for cls in profile.nonresponse_classes():
         spec = drug_classes()[cls]
         dur = parse_quantity(spec["duration"], "time").value
-        untreated = strategy_scenario(Strategy("untreated", "", ()), dur, min(24.0, dur))
-        treated = strategy_scenario(Strategy(cls, "", tuple(spec["regimen"])), dur, min(24.0, dur))
+        step = min(24.0, dur)
+        untreated = strategy_scenario(Strategy("untreated", "", (), (), extensions), dur, step)
+        regimen = Strategy(cls, "", tuple(spec["regimen"]), (), extensions)
+        treated = strategy_scenario(regimen, dur, step)
         r = simulate(patients, untreated, {cls: treated}, ["madrs"], tick)
         vals, ok = r.arms[cls]
         out[cls] = (r.base[r.depressed, -1, 0], vals[:, -1, 0], ok, dur)
@@ -481,7 +506,10 @@ def rank(
         raise MtorlabError(f"--engine must be 'batch' or 'reference', not {engine!r}")
     strats = strategies if strategies is not None else load_strategies()
     patients = _population(profile, n, seed)
-    base_sc = strategy_scenario(Strategy("untreated", "", ()), horizon_h, step_h)
+    # the strategies' model extensions (rank --extension) hold for the untreated arm and the
+    # prior-treatment courses too
+    exts = next((s.extensions for s in strats if s.extensions), ())
+    base_sc = strategy_scenario(Strategy("untreated", "", (), (), exts), horizon_h, step_h)
     scenarios = {s.id: strategy_scenario(s, horizon_h, step_h) for s in strats}
     by_id = {s.id: s for s in strats}
     outputs = list(dict.fromkeys([*READOUTS, *mt.model().readout_ids]))
@@ -499,7 +527,7 @@ def rank(
 
     simulate = _simulate_batch if engine == "batch" else _simulate_reference
     runs = simulate(patients, base_sc, scenarios, outputs, tick)
-    prior = _prior_courses(profile, patients, simulate, tick)
+    prior = _prior_courses(profile, patients, simulate, tick, exts)
     layer = _layer(patients, runs, col["madrs"], horizon_h, seed, prior)
     w = _weights(profile, runs, col, layer)
     facts = {
