@@ -99,3 +99,28 @@ def test_kernels_are_generated_once_per_model() -> None:
     first = BatchEngine(mt.model())
     second = BatchEngine(mt.model())
     assert first.compiled.module is second.compiled.module
+
+
+def test_the_kernel_cache_keeps_the_most_recently_used(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """prune_cache removes the least recently used kernels with their Numba files, never
+    the current one."""
+    import os
+    from pathlib import Path
+
+    from mtorlab.engines._codegen import cache_dir, prune_cache
+
+    monkeypatch.setenv("MTORLAB_CACHE", str(tmp_path))
+    d = cache_dir()
+    (d / "__pycache__").mkdir()
+    for i in range(6):
+        files = [d / f"kernels_k{i}.py", d / f"kernels_k{i}.npy",
+                 d / "__pycache__" / f"kernels_k{i}.rhs-10.py311.nbi"]  # fmt: skip
+        for f in files:
+            f.write_text("x", encoding="utf-8")
+            os.utime(f, (1000.0 + i, 1000.0 + i))  # k5 is the most recently used
+    removed = prune_cache(keep=3, current="k0")
+    assert sorted(removed) == ["k1", "k2"]
+    left = sorted(Path(p).name.split(".")[0] for p in d.rglob("kernels_*"))
+    assert left == sorted(["kernels_k0", "kernels_k3", "kernels_k4", "kernels_k5"] * 3)

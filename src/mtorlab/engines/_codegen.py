@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,7 +314,6 @@ def _model_key(model: Model) -> str:
 
 def cache_dir() -> Path:
     """Where generated kernels live (``MTORLAB_CACHE`` or the user cache directory)."""
-    import os
 
     from platformdirs import user_cache_dir
 
@@ -325,7 +325,6 @@ def cache_dir() -> Path:
 
 def _trusted(path: Path) -> bool:
     """A cache file we may execute: ours, not writable by group or others, digest intact."""
-    import os
 
     try:
         st = path.stat()
@@ -342,7 +341,6 @@ def _trusted(path: Path) -> bool:
 
 def _write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically through an unpredictable, private temp file."""
-    import os
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -530,10 +528,42 @@ def _core_kernels(core: Model) -> tuple[str, ModuleType, np.ndarray]:
         np.save(buf, pattern)
         _write_private(pattern_path, buf.getvalue())
         _write_private(path, f"# sha256: {digest}\n{source}".encode())
+        prune_cache(keep=KEEP_KERNELS, current=key)
+    else:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # most recently used: kept longest by prune_cache
     pattern = np.load(pattern_path)
     module = _import(path, f"mtorlab_kernels_{key}")
     _CORES[key] = (module, pattern)
     return key, module, pattern
+
+
+#: Kernels kept in the cache directory (each core's source, structure and Numba's compiled
+#: files, about 4 MB): a model change or a new extension adds one; the least recently used
+#: beyond this many are removed when a new one is written.
+KEEP_KERNELS = 16
+
+
+def prune_cache(keep: int = KEEP_KERNELS, current: str | None = None) -> list[str]:
+    """Remove all but the ``keep`` most recently used kernels (never ``current``) from the
+    cache directory, with their Numba cache files; returns the keys removed. A process that
+    has a removed kernel loaded keeps running it; the next to need it generates it again."""
+    import glob
+
+    d = cache_dir()
+    found = []
+    for p in d.glob("kernels_*.py"):
+        with contextlib.suppress(OSError):
+            found.append((p.stat().st_mtime, p.stem.removeprefix("kernels_")))
+    found.sort(reverse=True)
+    removed = [k for _, k in found[keep:] if k != current]
+    for k in removed:
+        victims = [d / f"kernels_{k}.py", d / f"kernels_{k}.npy"]
+        victims += [Path(f) for f in glob.glob(str(d / "__pycache__" / f"kernels_{k}.*"))]
+        for f in victims:
+            with contextlib.suppress(OSError):
+                f.unlink()
+    return removed
 
 
 def structure_key(model: Model) -> str:
