@@ -210,6 +210,18 @@ def test_rank_runs_the_strategies_on_the_extended_model(files: Path) -> None:
     assert bare.stderr.count("\n") == 1 and "Traceback" not in bare.stderr
 
 
+def test_sensitivity_samples_the_extension_parameters(files: Path) -> None:
+    """``mtorlab sensitivity`` on a scenario with an extension samples the extension's own
+    parameters: the M1 disinhibition's gain on the burst is among the three that move the
+    glutamate burst most an hour after scopolamine."""
+    out = files / "sensitivity.csv"
+    _ok(mtorlab("sensitivity", SCENARIO, "--library", LIBRARY, "--readout", "glutamate_burst",
+                "--at", "2h", "--n", "2", "-o", out, cwd=files))  # fmt: skip
+    table = pd.read_csv(out)
+    assert {"g_m1_burst", "k_m1_disinhibition"} <= set(table["parameter"])
+    assert "g_m1_burst" in set(table["parameter"].head(3)), table.head(5)
+
+
 def test_trial(files: Path) -> None:
     trial = _yaml(TRIAL)
     trial["extensions"] = [str(EXTENSION)]  # the trial's own block (a path, read from here)

@@ -147,8 +147,12 @@ def sensitivity(
     from mtorlab.scenario import check_plan
 
     check_options(method, engine)
+    plan = check_plan(mt.model(), scenario, library(), f"scenario {scenario.name!r}")
     model = mt.model()
-    plan = check_plan(model, scenario, library(), f"scenario {scenario.name!r}")
+    if scenario.extensions:  # an extension's own parameters are sampled too
+        from mtorlab.scenario._extension import extended_model
+
+        model = extended_model(model, scenario.extensions)
     if readout not in plan.pk_readouts:  # a drug's concentration, or a model readout
         plan.model.readout(readout)  # (an extension's readouts included)
     problem, names, logs = _problem(model, groups=method == "sobol")
