@@ -222,6 +222,18 @@ def test_sensitivity_samples_the_extension_parameters(files: Path) -> None:
     assert "g_m1_burst" in set(table["parameter"].head(3)), table.head(5)
 
 
+def test_kb_trace_follows_the_extension(files: Path) -> None:
+    """``mtorlab kb trace READOUT --extension``: the extension's reaction into a base readout
+    and its mechanism's evidence appear; without it, the base model's trace alone."""
+    text = _ok(mtorlab("kb", "trace", "glutamate_burst", "--extension", EXTENSION, cwd=files))
+    assert "r_m1_glutamate_burst [reaction]" in text
+    assert "m_chrm1_interneuron_restrains_burst" in text and "Navarria A et al. 2015" in text
+    base = _ok(mtorlab("kb", "trace", "glutamate_burst", cwd=files))
+    assert "r_glutamate_burst [reaction]" in base and "r_m1_glutamate_burst" not in base
+    own = _ok(mtorlab("kb", "trace", "m1_disinhibition", "--extension", EXTENSION, cwd=files))
+    assert own.startswith("m1_disinhibition: ")
+
+
 def test_trial(files: Path) -> None:
     trial = _yaml(TRIAL)
     trial["extensions"] = [str(EXTENSION)]  # the trial's own block (a path, read from here)

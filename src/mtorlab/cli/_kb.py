@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from mtorlab.cli._output import print_json, write_atomic
+from mtorlab.cli._scenario import ExtensionOption
 
 LANG_HELP = "Evidence language: zh (Chinese quote), en (English paraphrase) or both."
 
@@ -217,12 +218,20 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option("en", "--lang", help=LANG_HELP),
         depth: int = typer.Option(0, "--depth", min=0, help="Show only the N nearest steps."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        extension: ExtensionOption = None,
     ) -> None:
-        """The reactions, mechanisms and review evidence behind a model readout."""
+        """The reactions, mechanisms and review evidence behind a model readout (with
+        ``--extension``, of the extended model: its reactions and mechanisms included)."""
+        from mtorlab.cli._scenario import extension_paths
         from mtorlab.kb._summary import mechanism_dict
         from mtorlab.ode import load_model
 
         kb, model = _kb(), load_model()
+        if extension:
+            from mtorlab.scenario._extension import extend, read_extension_file
+
+            exts = [read_extension_file(f) for f in extension_paths(extension)]
+            model, kb = extend(model, exts, "--extension")
         steps = model.trace(readout)
         if depth:
             steps = steps[:depth]
