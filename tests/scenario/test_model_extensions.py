@@ -234,6 +234,23 @@ def test_kb_trace_follows_the_extension(files: Path) -> None:
     assert own.startswith("m1_disinhibition: ")
 
 
+def test_figure_scenario_runs_on_the_extended_model(files: Path) -> None:
+    """``mtorlab figure scenario --extension`` colours the review's figure by the extended
+    model's changes, the same as the scenario's own ``extensions:`` block."""
+    sc = _yaml(SCENARIO)
+    del sc["extensions"]
+    bare = _write(files / "bare_figure.yaml", sc)
+
+    def changes(*args: str | Path) -> str:
+        out = _ok(mtorlab("figure", "scenario", *args, "--library", LIBRARY, "--at", "3h",
+                          "-o", files / "figure.png", cwd=files))  # fmt: skip
+        return out.splitlines()[0]
+
+    block, option = changes(SCENARIO), changes(bare, "--extension", EXTENSION)
+    assert block == option and "glutamate_burst +" in block, (block, option)
+    assert (files / "figure.png").stat().st_size > 10_000
+
+
 def test_trial(files: Path) -> None:
     trial = _yaml(TRIAL)
     trial["extensions"] = [str(EXTENSION)]  # the trial's own block (a path, read from here)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mtorlab.cli._output import write_atomic
-from mtorlab.cli._scenario import LibraryOption
+from mtorlab.cli._scenario import ExtensionOption, LibraryOption
 
 if TYPE_CHECKING:
     from mtorlab.figures._spec import Lang
@@ -86,12 +86,15 @@ def register(app: typer.Typer) -> None:
         figure: str = typer.Option("fig1", "--figure", help="fig1 or fig2."),
         lang: str = typer.Option("en", "--lang", help="Label language: en or zh."),
         library: LibraryOption = None,
+        extension: ExtensionOption = None,
     ) -> None:
-        """Figure 1 (or 2) coloured by a scenario's change vs its untreated control."""
+        """Figure 1 (or 2) coloured by a scenario's change vs its untreated control (both
+        run on the model with the scenario's extensions; the figure's entities are the
+        review's)."""
         import mtorlab as mt
         from mtorlab._api import library as builtin
         from mtorlab.claims._assertions import hours
-        from mtorlab.cli._scenario import library_paths
+        from mtorlab.cli._scenario import extension_paths, library_paths
         from mtorlab.errors import MtorlabError
         from mtorlab.figures._scenario import entity_changes
         from mtorlab.scenario import check_plan
@@ -103,7 +106,8 @@ def register(app: typer.Typer) -> None:
             at_h = hours(at) if at is not None else None
         except ValueError as exc:
             raise MtorlabError(f"--at: {exc}") from None
-        sc = mt.load_scenario(scenario, library_files=library_paths(library))
+        sc = mt.load_scenario(scenario, library_files=library_paths(library),
+                              extension_files=extension_paths(extension))  # fmt: skip
         if not sc.interventions:
             raise MtorlabError(f"{scenario}: the scenario has no interventions to compare")
         if at_h is not None and not 0 <= at_h <= sc.duration_h:
