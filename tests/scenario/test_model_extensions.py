@@ -195,15 +195,19 @@ def test_rank_runs_the_strategies_on_the_extended_model(files: Path) -> None:
     profile = files / "profile.yaml"
     profile.write_text("species: human\nmadrs: 32\n", encoding="utf-8")
 
-    def vs_placebo(extension: Path) -> float:
+    def ranked(extension: Path) -> dict[str, Any]:
         out = _ok(mtorlab("rank", "--profile", profile, "--strategies", strategies, "--library",
                           LIBRARY, "--extension", extension, "--horizon", "7d", "--n", "20",
                           "--json", cwd=files))  # fmt: skip
         (row,) = json.loads(out)["strategies"]
-        return float(row["madrs_vs_placebo"])
+        return dict(row)
 
-    coupled, cut = vs_placebo(EXTENSION), vs_placebo(files / "uncoupled.yaml")
-    assert coupled < cut - 2.0, (coupled, cut)  # more MADRS points below placebo
+    coupled, cut = ranked(EXTENSION), ranked(files / "uncoupled.yaml")
+    # more MADRS points below placebo with the extension coupled to the base model
+    assert coupled["madrs_vs_placebo"] < cut["madrs_vs_placebo"] - 2.0, (coupled, cut)
+    # the explanation traces the extended model: the drug's entry mechanism is the extension's
+    cited = {m["id"] for item in coupled["explanation"] for m in item["mechanisms"]}
+    assert "m_scopolamine_blocks_chrm1" in cited, coupled["explanation"]
     bare = mtorlab("rank", "--profile", profile, "--strategies", strategies, "--library", LIBRARY,
                    cwd=files)  # fmt: skip
     assert bare.returncode == 2 and "m_scopolamine_blocks_chrm1" in bare.stderr

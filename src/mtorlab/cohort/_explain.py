@@ -96,9 +96,8 @@ def _mechanisms_for(readout: str, strategy: Strategy) -> list[str]:
     upstream of the readout (a drug target's mechanism, or a trace step the strategy's
     entity drives), the one nearest the readout.
     """
-    import mtorlab as mt
 
-    kb, model = mt.knowledge_base(), mt.model()
+    model, kb = _model_and_kb(strategy)
     steps = model.trace(readout)
     drugs = _strategy_drugs(strategy)
     own_entities = {d.kb_entity for d in drugs if d.kb_entity} | {d.id for d in drugs}
@@ -147,11 +146,19 @@ def format_change(x: float) -> str:
     return f"{pct:+.2g}%"
 
 
+def _model_and_kb(strategy: Strategy) -> tuple[Model, KnowledgeBase]:
+    """The model and knowledge base a strategy runs on (with its model extensions)."""
+    import mtorlab as mt
+    from mtorlab.scenario._extension import extend
+
+    if strategy.extensions:
+        return extend(mt.model(), strategy.extensions, f"strategy {strategy.id!r}")
+    return mt.model(), mt.knowledge_base()
+
+
 def explain(strategy: Strategy, changes: dict[str, float]) -> list[dict[str, Any]]:
     """The top readouts by absolute weighted relative change, with their evidence."""
-    import mtorlab as mt
-
-    kb = mt.knowledge_base()
+    kb = _model_and_kb(strategy)[1]
     ranked = sorted(
         ((r, c) for r, c in changes.items() if math.isfinite(c)),
         key=lambda rc: (-abs(rc[1]), rc[0]),
