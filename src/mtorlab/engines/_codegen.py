@@ -449,7 +449,6 @@ def generate_source(model: Model) -> tuple[str, np.ndarray]:
         f"N_CONST = {max(len(hoisted), 1)}",
         f"N_ASSIGN = {len(order)}",
         f"N_SPECIES = {n}",
-        f"N_INPUTS = {len(inputs)}",
         f"G_ROWS = {tuple(i for i, _ in gkeys)!r}",
         f"G_COLS = {tuple(m for _, m in gkeys)!r}",
         thresholds,

@@ -22,7 +22,6 @@ import numpy as np
 N_CONST = 1
 N_ASSIGN = 0
 N_SPECIES = 0
-N_INPUTS = 0
 G_ROWS = ()  # the core's d(rate)/d(input) entries: (species row, input) pairs
 G_COLS = ()
 
@@ -81,12 +80,13 @@ def _cm(y, p, sl, s):  # type: ignore[no-untyped-def]
     return y[sl[s, S_MET]] / p[sl[s, S_VM]] if sl[s, S_MET] >= 0 else 0.0
 
 
-def pk_inputs(y, p, pk, pw):  # type: ignore[no-untyped-def]
+def pk_inputs(y, p, pk, pw, deriv):  # type: ignore[no-untyped-def]
     """``pk``: input parameter indices, slots, depots, channels (int, float), targeted
     inputs with their channel ranges and the reverse map, J entries to reset, extra
     assignments, d(core)/d(u) entries (``_pk_plan.lay_out``); ``pw``: its scratch.
 
-    ``u`` (model inputs) and, per channel, d(its input)/d(its concentration)."""
+    ``u`` (model inputs) and, if ``deriv`` (the Jacobian's call only), per channel
+    d(its input)/d(its concentration)."""
     inp_p, sl, ch_i, ch_f, tg_m, tg_start = pk[0], pk[1], pk[3], pk[4], pk[5], pk[6]
     u, tv, dv = pw[0], pw[1], pw[2]
     for m in range(inp_p.shape[0]):
@@ -102,10 +102,11 @@ def pk_inputs(y, p, pk, pw):  # type: ignore[no-untyped-def]
         ah = _pow(a, hill)
         den = eh + ah
         tv[k] = ch_f[k, 3] * ah / den
-        d = ch_f[k, 3] * hill * _pow(a, hill - 1.0) * eh / (den * den)
-        if not math.isfinite(d):
-            d = 0.0
-        dv[k] = d if conc > 0.0 else (-d if conc < 0.0 else 0.0)
+        if deriv:
+            d = ch_f[k, 3] * hill * _pow(a, hill - 1.0) * eh / (den * den)
+            if not math.isfinite(d):
+                d = 0.0
+            dv[k] = d if conc > 0.0 else (-d if conc < 0.0 else 0.0)
     for q in range(tg_m.shape[0]):
         m = tg_m[q]
         k0 = tg_start[q]
@@ -117,6 +118,8 @@ def pk_inputs(y, p, pk, pw):  # type: ignore[no-untyped-def]
         for k in range(k0, k1):
             prod *= 1.0 - tv[k]
         u[m] = 1.0 - prod
+        if not deriv:
+            continue
         # d u / d t_k = product over the other channels of (1 - t_l)
         for k in range(k0, k1):
             other = 1.0
@@ -129,7 +132,7 @@ def pk_inputs(y, p, pk, pw):  # type: ignore[no-untyped-def]
 def rhs(y, p, c, f, pk, pw):  # type: ignore[no-untyped-def]
     """d(state)/dt: the generated core at ``u``, then the PK slots."""
     sl, dep = pk[1], pk[2]
-    pk_inputs(y, p, pk, pw)
+    pk_inputs(y, p, pk, pw, False)
     core_rhs(y, pw[0], p, c, f)
     for i in range(N_SPECIES, y.shape[0]):
         f[i] = 0.0
@@ -175,7 +178,7 @@ def jac(y, p, c, J, pk, pw):  # type: ignore[no-untyped-def]
         pk[10],
     )
     u, dv, G = pw[0], pw[2], pw[3]
-    pk_inputs(y, p, pk, pw)
+    pk_inputs(y, p, pk, pw, True)
     core_jac(y, u, p, c, J, G)
     for z in range(jz.shape[0]):
         J[jz[z, 0], jz[z, 1]] = 0.0
@@ -234,7 +237,7 @@ def assign(y, p, a, pk, pw):  # type: ignore[no-untyped-def]
     """The core's assignment rules, then each slot's plasma concentrations and each
     targeted input (``asl`` rows: 0 C_plasma of slot, 1 C_metabolite of slot, 2 input)."""
     sl, asl = pk[1], pk[9]
-    pk_inputs(y, p, pk, pw)
+    pk_inputs(y, p, pk, pw, False)
     core_assign(y, pw[0], p, a)
     for r in range(asl.shape[0]):
         kind = asl[r, 0]
