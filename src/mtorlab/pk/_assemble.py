@@ -181,7 +181,7 @@ def _extended(model: Model, modules: dict[str, Module], drugs: dict[str, Drug]) 
     extended = base.extend(records, source=f"PK modules of {', '.join(sorted(drugs))}")
     from mtorlab.engines._codegen import structure_key
 
-    layouts = tuple(m.layout for m in modules.values() if m.layout is not None)
+    layouts = tuple(m.layout for m in modules.values())
     composition = Composition(model, layouts, structure_key(extended))
     return dataclasses.replace(extended, composition=composition)
 

@@ -79,7 +79,7 @@ class Module:
     readouts: dict[str, str] = field(default_factory=dict)
     dose_states: dict[str, str] = field(default_factory=dict)
     infusion_inputs: dict[str, str] = field(default_factory=dict)
-    layout: Layout | None = None
+    layout: Layout = field(kw_only=True)  # every module has one (the batch engine reads it)
 
 
 def rate_from_half_life(q: Quantity) -> float:
@@ -213,7 +213,6 @@ def _hill_terms(
         key = f"{t.site}+metabolite" if t.with_metabolite else t.site
         c, h = concs.get(key, concs[t.site]), f"{t.hill:g}"
         wb, wp, wm = weights.get(key, weights[t.site])
-        assert mod.layout is not None
         mod.layout.channels.append(Channel(t.input, wb, wp, wm, float(f"{t.emax:g}"), float(h), p))
         # abs(): the integrator can undershoot a concentration just below zero, where a
         # non-integer Hill power is undefined; for c >= 0 it changes nothing
@@ -281,7 +280,6 @@ def _metabolite(mod: Module, drug: Drug, met: Any, clearance: str) -> None:
         _reaction(f"{d}_metab_elimination", f"{d}_metab ->", f"{d}_km * {d}_metab", drug),
     ]
     mod.readouts[f"conc_plasma:{met.id}"] = f"{d}_cm"
-    assert mod.layout is not None
     lay = mod.layout
     lay.metab, lay.fm, lay.km, lay.vm, lay.cm = (f"{d}_metab", f"{d}_fm", f"{d}_km",
                                                  f"{d}_vm", f"{d}_cm")  # fmt: skip
@@ -300,7 +298,6 @@ def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> Non
         if route == "iv":
             mod.reactions.append(_reaction(f"{d}_infusion_iv", f"-> {d}_central", rate, drug))
             mod.dose_states[route] = f"{d}_central"
-            assert mod.layout is not None
             mod.layout.iv_rate = rate
             continue
         depot = f"{d}_depot_{route}"
@@ -322,7 +319,6 @@ def _drug_routes(mod: Module, drug: Drug, species: str, routes: set[str]) -> Non
             ),
         ]
         mod.dose_states[route] = depot
-        assert mod.layout is not None
         mod.layout.depots.append((depot, f"{d}_ka_{route}", rate))
 
 
