@@ -14,6 +14,7 @@ final losses, the best parameter set, per-check residuals, wall time and the see
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import math
 import time
@@ -269,27 +270,29 @@ def calibrate(
     rec.initial_loss = obj.loss(obj.x_model)
     starts = [obj.x_model] + [rng.uniform(obj.lower, obj.upper) for _ in range(n_starts - 1)]
     args = (list(names), list(checks), simulate, dict(derived or {}), list(datasets))
-    if workers > 1 and len(starts) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    parallel = workers > 1 and len(starts) > 1
+    with contextlib.ExitStack() as stack:
+        if parallel:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        ctx = multiprocessing.get_context("spawn")  # no inherited engine or thread state
-        with ProcessPoolExecutor(min(workers, len(starts)), mp_context=ctx) as pool:
+            ctx = multiprocessing.get_context("spawn")  # no inherited engine or thread state
+            pool = stack.enter_context(
+                ProcessPoolExecutor(min(workers, len(starts)), mp_context=ctx)
+            )
             futures = [pool.submit(_fit_start, *args, x0, max_nfev) for x0 in starts]
-            fits = []
-            for i, fut in enumerate(futures):
-                fits.append(fut.result())
-                if progress:
-                    progress(f"start {i + 1}/{len(starts)}: loss {fits[-1][1]:.4g} after "
-                             f"{fits[-1][2]} evaluations")  # fmt: skip
-    else:
+            results = (fut.result() for fut in futures)  # in start order
+        else:
+            results = (_fit_start(*args, x0, max_nfev, obj=obj) for x0 in starts)
         fits = []
-        for i, x0 in enumerate(starts):
-            fits.append(_fit_start(*args, x0, max_nfev, obj=obj))
+        for i, fit in enumerate(results):
+            fits.append(fit)
             if progress:
-                progress(f"start {i + 1}/{len(starts)}: loss {fits[-1][1]:.4g} after "
-                         f"{fits[-1][2]} evaluations")  # fmt: skip
-    obj.evaluations += sum(f[3] for f in fits) if workers > 1 and len(starts) > 1 else 0
+                progress(
+                    f"start {i + 1}/{len(starts)}: loss {fit[1]:.4g} after {fit[2]} evaluations"
+                )
+    if parallel:  # the workers' objectives counted their own evaluations
+        obj.evaluations += sum(f[3] for f in fits)
     for x0, (x, loss, nfev, _evals) in zip(starts, fits, strict=True):
         rec.starts.append(Start(obj.values(x0), obj.values(x), loss, nfev))
     rec.evaluations = obj.evaluations
