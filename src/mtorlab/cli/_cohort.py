@@ -183,11 +183,10 @@ def register(app: typer.Typer) -> None:
         if not 0 < horizon_h <= MAX_HORIZON_H:
             raise MtorlabError(f"--horizon {horizon}: give a time after 0 and at most 5 years")
         prof = load_profile(profile)
-        from mtorlab.cli._scenario import extension_paths
-        from mtorlab.scenario._extension import read_extension_file
+        from mtorlab.cli._scenario import extension_contents
 
         rank_libs = library_paths(library)
-        exts = tuple(read_extension_file(f) for f in extension_paths(extension))
+        exts = extension_contents(extension)
         strats = load_strategies(strategies, rank_libs, exts)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("simulations", total=None)

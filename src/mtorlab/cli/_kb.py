@@ -222,16 +222,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The reactions, mechanisms and review evidence behind a model readout (with
         ``--extension``, of the extended model: its reactions and mechanisms included)."""
-        from mtorlab.cli._scenario import extension_paths
+        from mtorlab.cli._scenario import extension_contents
         from mtorlab.kb._summary import mechanism_dict
         from mtorlab.ode import load_model
 
         kb, model = _kb(), load_model()
         if extension:
-            from mtorlab.scenario._extension import extend, read_extension_file
+            from mtorlab.scenario._extension import extend
 
-            exts = [read_extension_file(f) for f in extension_paths(extension)]
-            model, kb = extend(model, exts, "--extension")
+            model, kb = extend(model, extension_contents(extension), "--extension")
         steps = model.trace(readout)
         if depth:
             steps = steps[:depth]

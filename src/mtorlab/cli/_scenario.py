@@ -4,7 +4,7 @@ scenario file the one way (its ``drugs:`` block, the ``--library`` files, planne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -46,6 +46,14 @@ def extension_paths(extension: list[Path] | None) -> tuple[str, ...]:
     for f in paths:
         read_extension_file(f)  # a missing file or one that is not a mapping names itself
     return paths
+
+
+def extension_contents(extension: list[Path] | None) -> tuple[dict[str, Any], ...]:
+    """The ``--extension`` files' contents, each file read once (a missing file or one that
+    is not a mapping names itself), for commands that take contents rather than paths."""
+    from mtorlab.scenario._extension import read_extension_file
+
+    return tuple(read_extension_file(str(p)) for p in extension or ())
 
 
 def load_planned(
