@@ -171,6 +171,11 @@ def _export_scenario(
         raise RuntimeError(f"the scenario's SBML fails libsbml's checks: {errors[0]}")
     write_atomic(output, sm.sbml if fmt == "sbml" else to_omex(sm))
     print(f"wrote {fmt} of scenario {sc.name!r} to {output}")
+    if sc.nonspecific is not None:
+        print(
+            f"note: madrs_expected (nonspecific: {sc.nonspecific}) is left out: it is the "
+            "clinical layer's arithmetic on madrs after the run, not part of the model"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -108,6 +108,7 @@ def scenario_model(
         A problem with the scenario's drugs, routes, doses or their times (as a run says it).
     """
     from mtorlab.pk import CONC_SCALE
+    from mtorlab.scenario._nonspecific import EXPECTED
     from mtorlab.scenario._run import _prepare
 
     plan, chosen, params, n_points, targets = _prepare(model, scenario, None, library)
@@ -120,6 +121,10 @@ def scenario_model(
     _set_start(sbml, engine.species_ids, y0)
     _scale_units(sbml, plan.model)
     _events(sbml, plan)
+    # madrs_expected is arithmetic on the simulated madrs after the run (the clinical layer),
+    # not a quantity of the model: the SBML and SED-ML carry madrs, and the export says so
+    kept = [(r, t) for r, t in zip(chosen, targets, strict=True) if r != EXPECTED]
+    chosen, targets = [r for r, _ in kept], [t for _, t in kept]
     scales = tuple(CONC_SCALE if r.startswith(CONC_PREFIXES) else 1.0 for r in chosen)
     bolus = tuple(t for t, _ in plan.doses if 0.0 < t < scenario.duration_h)
     return ScenarioModel(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
+from mtorlab.scenario._nonspecific import EXPECTED, SOURCE, UNIT, expected_madrs
 
 if TYPE_CHECKING:
     import numpy as np
@@ -63,6 +64,8 @@ def output_ids(
 
 
 def _target(plan: Plan, model: Model, readout: str) -> str:
+    if readout == EXPECTED:  # simulated as madrs, then rated (see _nonspecific)
+        return model.readout(SOURCE).target
     if readout in plan.pk_readouts:
         return plan.pk_readouts[readout]
     if ":" in readout:
@@ -88,7 +91,14 @@ def _prepare(
         raise
     except MtorlabError as exc:
         raise _plan_error(exc, source) from None
-    chosen = output_ids(plan.model, scenario, outputs, tuple(plan.pk_readouts))
+    derived = (EXPECTED,) if scenario.nonspecific is not None else ()
+    chosen = output_ids(plan.model, scenario, outputs, (*plan.pk_readouts, *derived))
+    if EXPECTED in chosen and scenario.nonspecific is None:
+        raise DataFileError(
+            f"scenario {scenario.name!r}",
+            f"{EXPECTED} needs `nonspecific: placebo` or `nonspecific: natural_course`",
+            field="outputs",
+        )
     params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
     n_points = scenario.n_points()
     targets = [_target(plan, plan.model, r) for r in chosen]
@@ -167,6 +177,9 @@ def run_scenario(
     for col in chosen:
         if col.startswith(("conc_plasma:", "conc_brain:")):
             frame[col] = (frame[col] * CONC_SCALE).clip(lower=0.0)  # solver noise below 0
+    if EXPECTED in chosen:
+        frame[EXPECTED] = expected_madrs(frame["time_h"].to_numpy(), frame[EXPECTED].to_numpy(),
+                                         str(scenario.nonspecific))  # fmt: skip
     frame.attrs.update(
         scenario=scenario.name,
         species=scenario.species,
@@ -197,6 +210,8 @@ def readout_unit(model: Model, readout: str) -> str:
         return "ng/mL"
     if readout.startswith("effect:"):
         return "effect level (reference dose = 1)"
+    if readout == EXPECTED:
+        return UNIT
     rec = model.readouts.get(readout)
     return rec.scale if rec is not None else ""
 
@@ -257,4 +272,7 @@ def run_scenario_batch(
     for k, col in enumerate(chosen):
         if col.startswith(("conc_plasma:", "conc_brain:")):
             values[:, :, k] = np.clip(values[:, :, k] * CONC_SCALE, 0.0, None)
+        elif col == EXPECTED:
+            kind = str(scenario.nonspecific)
+            values[:, :, k] = expected_madrs(result.times, values[:, :, k], kind)
     return BatchRun(result.times, tuple(chosen), values, result.status)

@@ -129,9 +129,11 @@ class Scenario(_Record):
     ``drugs`` holds intervention-library entries (the library's schema) that the scenario
     brings with it, so a scenario with a new drug stays self-contained; ``extensions``
     holds model extensions (species, parameters, reactions, mechanisms: see
-    :mod:`mtorlab.scenario._extension`), as content once resolved. Fields take the
-    scenario file's text (``"28 d"``, ``"0.5 mg/kg"``) or parsed values; a bad one raises
-    :class:`~mtorlab.errors.DataFileError` naming the field.
+    :mod:`mtorlab.scenario._extension`), as content once resolved. ``nonspecific``
+    (``placebo`` or ``natural_course``, human only) adds the readout ``madrs_expected``,
+    the patient's expected rating in a trial arm (:mod:`mtorlab.scenario._nonspecific`).
+    Fields take the scenario file's text (``"28 d"``, ``"0.5 mg/kg"``) or parsed values; a
+    bad one raises :class:`~mtorlab.errors.DataFileError` naming the field.
 
     Examples
     --------
@@ -156,6 +158,7 @@ class Scenario(_Record):
     description: str | None = None
     drugs: tuple[dict[str, Any], ...] = ()
     extensions: tuple[Any, ...] = ()
+    nonspecific: Literal["placebo", "natural_course"] | None = None
 
     def __init__(self, **data: Any) -> None:
         """A bad field raises the one-line DataFileError of a scenario file, naming the
@@ -177,6 +180,17 @@ class Scenario(_Record):
             raise ValueError(f"the name holds a control character ({ord(bad):#04x}); use text")
         if len(v) > 200:
             raise ValueError(f"the name is {len(v)} characters long; at most 200")
+        return v
+
+    @field_validator("nonspecific")
+    @classmethod
+    def _human_nonspecific(cls, v: str | None, info: ValidationInfo) -> str | None:
+        species = info.data.get("species")
+        if v is not None and species is not None and species != "human":
+            raise ValueError(
+                f"the clinical layer's {v.replace('_', ' ')} course is a rating of patients "
+                f"in trials; species is {species}, use human"
+            )
         return v
 
     @field_validator("duration")
