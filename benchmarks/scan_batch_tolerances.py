@@ -1,6 +1,6 @@
 """How close the batch engine comes to the agreement bar at each tolerance (issue 17).
 
-Run with ``.venv/bin/python benchmarks/scan_batch_tolerances.py [RTOL,ATOL ...]``
+Run with ``.venv/bin/python benchmarks/scan_batch_tolerances.py [RTOL,ATOL[,ATOL_DOSE] ...]``
 (default: the old defaults 1e-6,1e-10, then 1e-4,1e-8, 1e-3,1e-8 and 3e-3,1e-8).
 
 The patients and scenarios are those of ``tests/engines/test_batch_agreement.py`` (100
@@ -38,7 +38,8 @@ def _engines(cache: dict[tuple[int, tuple[float, ...]], Any], tol: tuple[float, 
     def engine_for(m: Any) -> Any:
         key = (id(m), tol)
         if key not in cache:
-            cache[key] = Counting(m, tolerances=BatchTolerances(rtol=tol[0], atol=tol[1]))
+            extra = {"atol_dose": tol[2]} if len(tol) > 2 else {}
+            cache[key] = Counting(m, tolerances=BatchTolerances(rtol=tol[0], atol=tol[1], **extra))
         return cache[key]
 
     return engine_for
@@ -86,7 +87,8 @@ def main() -> None:
     for t in tols:
         ranked = sorted(((v, n, s) for n, (v, s) in worst[t].items()), reverse=True)
         over = sum(v > 1 for v, _, _ in ranked)
-        print(f"rtol {t[0]:g} atol {t[1]:g}: {steps[t]} steps, {over} readouts over the bar")
+        dose = f" atol_dose {t[2]:g}" if len(t) > 2 else ""
+        print(f"rtol {t[0]:g} atol {t[1]:g}{dose}: {steps[t]} steps, {over} readouts over the bar")
         for v, n, s in ranked[:6]:
             print(f"    {n:28s} {v:6.2f} of the bar  ({s})")
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from mtorlab.ode import Model
 
 #: Bump when the generated code changes shape, so stale cache files are never loaded.
-CODEGEN_VERSION = "4"  # also covers _rosenbrock.py: its text is part of the key
+CODEGEN_VERSION = "5"  # also covers _rosenbrock.py: its text is part of the key
 
 
 @dataclass(frozen=True)

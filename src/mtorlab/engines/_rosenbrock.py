@@ -254,6 +254,7 @@ FAC_MIN = 0.2
 FAC_MAX = 6.0
 FAC_REJ = 0.1
 FAC_SAFE = 0.9
+DEFECT_MAX = 0.25  # the interpolant's weighted defect x step allowed (the step's error: 1)
 
 # A step under 1e-9 h (3.6 us) resolves nothing this model's time scales need (its fastest
 # relaxation is ~1e-3 h); a patient that asks for one is stuck (libRoadRunner gives up
@@ -300,9 +301,15 @@ def lu_solve(M, dinv, B, r, pivots, pair_row, pair_piv, ustart, ucol):  # type: 
 
 
 def advance(  # type: ignore[no-untyped-def]
-    y, p, c, t, t_end, h, rtol, atol, hmax, max_steps, plan, method, work, counts
+    y, p, c, t, t_end, h, rtol, atol, hmax, max_steps, plan, method, work, counts, rep
 ):
     """Integrate ``y`` in place from ``t`` to ``t_end``; returns (status, next step size).
+
+    ``rep`` is ``(times, rows, out, sel_kind, sel_idx, a)``: report times inside
+    ``(t, t_end)`` (increasing) that do not stop the integration. Each is recorded into
+    ``out[rows[k]]`` from the cubic Hermite interpolant of the step that spans it (the
+    states and their derivatives at both ends), as CVODE reports between its steps; a step
+    is never shortened to land on one. Only events (doses, switches) and ``t_end`` stop it.
 
     ``atol`` is ``(absolute tolerance, reference)`` per state: state ``i``'s error is
     weighed against ``atol[0, i] + rtol * |y_i - atol[1, i]|``. The reference is 0 except
@@ -317,6 +324,8 @@ def advance(  # type: ignore[no-untyped-def]
     pivots, pair_row, pair_piv, upd_start, upd_col, ustart, ucol, nz_row, nz_col, pk = plan
     A, C, Mc, E, newf, gamma, elo = method
     J, M, f0, fcn, ynew, K, dinv, pw = work
+    rep_t, rep_row, rep_out, sel_kind, sel_idx, a_buf = rep
+    k_rep = 0
     n = y.shape[0]
     stages = Mc.shape[0]
     reject_last = False
@@ -384,7 +393,46 @@ def advance(  # type: ignore[no-untyped-def]
                 fac = min(FAC_MAX, max(FAC_MIN, FAC_SAFE / max(err, 1e-10) ** (1.0 / elo)))
                 hnew = hh * fac
                 accepted = err <= 1.0
+            spans = k_rep < rep_t.shape[0] and rep_t[k_rep] <= t + hh
+            if accepted and spans:
+                # a step that spans report times is accepted only if its interpolant meets
+                # the tolerance too: its defect (interpolant's slope minus the right-hand
+                # side) at mid-step, times the step, weighed as the step's error is
+                rhs(ynew, p, c, fcn, pk, pw)  # f at the step's end (fcn is free now)
+                ym = K[0]
+                fm = K[1]
+                for i in range(n):
+                    ym[i] = 0.5 * (y[i] + ynew[i]) + 0.125 * hh * (f0[i] - fcn[i])
+                rhs(ym, p, c, fm, pk, pw)
+                derr = 0.0
+                for i in range(n):
+                    r = atol[1, i]
+                    scale = atol[0, i] + rtol * max(abs(y[i] - r), abs(ynew[i] - r))
+                    d = 1.5 * (ynew[i] - y[i]) / hh - 0.25 * (f0[i] + fcn[i]) - fm[i]
+                    derr += (hh * d / scale) ** 2
+                derr = math.sqrt(derr / n)
+                if not derr <= DEFECT_MAX:  # NaN too
+                    accepted = False
+                    fac = FAC_SAFE * (DEFECT_MAX / derr) ** 0.25 if derr < math.inf else FAC_REJ
+                    hnew = hh * min(FAC_SAFE, max(FAC_MIN, fac))
             if accepted:
+                if spans:
+                    # the report times this step spans, from its cubic Hermite interpolant
+                    # (fcn holds f at the step's end)
+                    yi = K[0]
+                    while k_rep < rep_t.shape[0] and rep_t[k_rep] <= t + hh:
+                        th = (rep_t[k_rep] - t) / hh
+                        h00 = (1.0 + 2.0 * th) * (1.0 - th) ** 2
+                        h10 = th * (1.0 - th) ** 2
+                        h01 = th * th * (3.0 - 2.0 * th)
+                        h11 = th * th * (th - 1.0)
+                        for i in range(n):
+                            yi[i] = (h00 * y[i] + h01 * ynew[i]
+                                     + hh * (h10 * f0[i] + h11 * fcn[i]))  # fmt: skip
+                        if rep_row[k_rep] >= 0:
+                            record(yi, p, a_buf, sel_kind, sel_idx, rep_out[rep_row[k_rep]],
+                                   pk, pw)  # fmt: skip
+                        k_rep += 1
                 for i in range(n):
                     y[i] = ynew[i]
                 t += hh
@@ -468,6 +516,12 @@ def simulate_batch(  # type: ignore[no-untyped-def]
     out = np.full((N, n_out, sel_kind.shape[0]), np.nan)
     status = np.zeros(N, dtype=np.int64)
     stats = np.zeros((N, 3), dtype=np.int64)
+    # a stop the integration must reach exactly: the first and the last, and any with events
+    n_stops = stop_t.shape[0]
+    hard = np.zeros(n_stops, dtype=np.bool_)
+    for s in range(n_stops):
+        hard[s] = (s == 0 or s == n_stops - 1 or chg_start[s + 1] > chg_start[s]
+                   or dose_start[s + 1] > dose_start[s])  # fmt: skip
     for b in range(N):
         y = Y0[b].copy()
         p = P[b].copy()
@@ -478,16 +532,22 @@ def simulate_batch(  # type: ignore[no-untyped-def]
         counts = np.zeros(3, dtype=np.int64)
         t = 0.0
         h = h0
+        s_soft = 0  # first report-only stop not yet passed
         for s in range(stop_t.shape[0]):
+            if not hard[s]:
+                continue  # recorded by interpolation inside the step that spans it
             ts = stop_t[s]
             if ts > t:
+                rep = (stop_t[s_soft:s], stop_out[s_soft:s], out[b], sel_kind, sel_idx, a)
                 code, h = advance(
-                    y, p, c, t, ts, h, rtol, atol, hmax, max_steps, plan, method, work, counts
-                )
+                    y, p, c, t, ts, h, rtol, atol, hmax, max_steps, plan, method, work,
+                    counts, rep,
+                )  # fmt: skip
                 if code != OK:
                     status[b] = code
                     break
                 t = ts
+            s_soft = s + 1
             at_start = ts == 0.0
             if stop_out[s] >= 0 and not at_start:
                 record(y, p, a, sel_kind, sel_idx, out[b, stop_out[s]], plan[9], work[7])
@@ -510,6 +570,8 @@ def simulate_batch(  # type: ignore[no-untyped-def]
 def relax_batch(Y0, P, t_relax, rtol, atol, max_steps, plan, method):  # type: ignore[no-untyped-def]
     """Each patient integrated for ``t_relax`` hours from ``Y0`` (towards its steady state)."""
     N, n = Y0.shape
+    none = np.zeros(0, dtype=np.int64)
+    no_reports = (np.zeros(0), none, np.zeros((1, 1)), none, none, np.zeros(1))
     Y = Y0.copy()
     status = np.zeros(N, dtype=np.int64)
     for b in range(N):
@@ -532,6 +594,7 @@ def relax_batch(Y0, P, t_relax, rtol, atol, max_steps, plan, method):  # type: i
             method,
             _work(n, method[2].shape[0], plan[9]),
             counts,
+            no_reports,
         )
         status[b] = code
     return Y, status
