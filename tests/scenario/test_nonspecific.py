@@ -112,6 +112,10 @@ def test_madrs_expected_without_nonspecific_names_the_output() -> None:
     sc = {**_scenario(None, drug=False), "outputs": ["madrs", "madrs_expected"]}
     with pytest.raises(DataFileError, match=r"outputs\[1\].*needs `nonspecific: placebo`"):
         mt.simulate(sc)
+    # asked for by the call rather than the file: the same words, not "unknown readout"
+    plain = mt.Scenario(**_scenario(None, drug=False))  # type: ignore[arg-type]
+    with pytest.raises(DataFileError, match=r"field 'outputs'.*needs `nonspecific: placebo`"):
+        mt.simulate(plain, outputs=["madrs", "madrs_expected"])
 
 
 def test_the_scenario_export_carries_madrs_and_says_it_leaves_the_rating_out(

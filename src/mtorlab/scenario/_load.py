@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from mtorlab._yaml import read_yaml
 from mtorlab.errors import DataFileError, UnknownIdError
-from mtorlab.scenario._nonspecific import EXPECTED
+from mtorlab.scenario._nonspecific import EXPECTED, NEEDS_NONSPECIFIC
 from mtorlab.scenario._schema import Scenario
 
 #: Per-drug readouts: ``conc_plasma:<drug>``, ``conc_brain:<drug>`` (ng/mL) and
@@ -124,11 +124,7 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
     )
     for i, out in enumerate(scenario.outputs or ()):
         if out == EXPECTED and scenario.nonspecific is None:
-            raise DataFileError(
-                source,
-                f"{EXPECTED} needs `nonspecific: placebo` or `nonspecific: natural_course`",
-                field=f"outputs[{i}]",
-            )
+            raise DataFileError(source, NEEDS_NONSPECIFIC, field=f"outputs[{i}]")
         if out not in known:
             msg = f"{UnknownIdError('readout', out, known)}"
             if ":" in out and out.split(":", 1)[0] in PK_KINDS:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 EXPECTED = "madrs_expected"
 #: Its model readout.
 SOURCE = "madrs"
+#: What a scenario that asks for it without ``nonspecific:`` is told.
+NEEDS_NONSPECIFIC = f"{EXPECTED} needs `nonspecific: placebo` or `nonspecific: natural_course`"
 UNIT = (
     "MADRS points (0-60): the expected rating in a trial arm "
     "(madrs with the clinical layer's mean nonspecific course)"

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
-from mtorlab.scenario._nonspecific import EXPECTED, SOURCE, UNIT, expected_madrs
+from mtorlab.scenario._nonspecific import (
+    EXPECTED,
+    NEEDS_NONSPECIFIC,
+    SOURCE,
+    UNIT,
+    expected_madrs,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -91,14 +97,10 @@ def _prepare(
         raise
     except MtorlabError as exc:
         raise _plan_error(exc, source) from None
+    if scenario.nonspecific is None and EXPECTED in (outputs or scenario.outputs or ()):
+        raise DataFileError(source, NEEDS_NONSPECIFIC, field="outputs")
     derived = (EXPECTED,) if scenario.nonspecific is not None else ()
     chosen = output_ids(plan.model, scenario, outputs, (*plan.pk_readouts, *derived))
-    if EXPECTED in chosen and scenario.nonspecific is None:
-        raise DataFileError(
-            f"scenario {scenario.name!r}",
-            f"{EXPECTED} needs `nonspecific: placebo` or `nonspecific: natural_course`",
-            field="outputs",
-        )
     params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
     n_points = scenario.n_points()
     targets = [_target(plan, plan.model, r) for r in chosen]
