@@ -326,6 +326,7 @@ def advance(  # type: ignore[no-untyped-def]
     J, M, f0, fcn, ynew, K, dinv, pw = work
     rep_t, rep_row, rep_out, sel_kind, sel_idx, a_buf = rep
     k_rep = 0
+    f_end = False  # fcn holds f at y: the last step spanned report times and computed it
     n = y.shape[0]
     stages = Mc.shape[0]
     reject_last = False
@@ -334,7 +335,12 @@ def advance(  # type: ignore[no-untyped-def]
     while t_end - t > 1e-12 * max(1.0, abs(t_end)):
         if counts[0] >= max_steps:
             return TOO_MANY_STEPS, h
-        rhs(y, p, c, f0, pk, pw)
+        if f_end:
+            for i in range(n):
+                f0[i] = fcn[i]
+        else:
+            rhs(y, p, c, f0, pk, pw)
+        f_end = False
         jac(y, p, c, J, pk, pw)
         while True:
             hh = min(h, t_end - t)
@@ -433,6 +439,7 @@ def advance(  # type: ignore[no-untyped-def]
                             record(yi, p, a_buf, sel_kind, sel_idx, rep_out[rep_row[k_rep]],
                                    pk, pw)  # fmt: skip
                         k_rep += 1
+                    f_end = True
                 for i in range(n):
                     y[i] = ynew[i]
                 t += hh
