@@ -29,10 +29,7 @@ EXPECTED = "madrs_expected"
 SOURCE = "madrs"
 #: What a scenario that asks for it without ``nonspecific:`` is told.
 NEEDS_NONSPECIFIC = f"{EXPECTED} needs `nonspecific: placebo` or `nonspecific: natural_course`"
-UNIT = (
-    "MADRS points (0-60): the expected rating in a trial arm "
-    "(madrs with the clinical layer's mean nonspecific course)"
-)
+UNIT = "MADRS points (0-60), with the mean nonspecific course"
 
 
 def expected_madrs(times_h: np.ndarray, madrs: np.ndarray, nonspecific: str) -> np.ndarray:
