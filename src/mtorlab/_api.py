@@ -291,6 +291,7 @@ def simulate_batch(
     library_files: Sequence[str | Path] | str | Path = (),
     times_h: Sequence[float] | None = None,
     extension_files: Sequence[str | Path] | str | Path = (),
+    warm_start: BatchRun | None = None,
 ) -> BatchRun:
     """Simulate a scenario for many parameter sets at once on the batch engine.
 
@@ -305,6 +306,10 @@ def simulate_batch(
         As for :func:`simulate`.
     times_h
         Report times (default: the scenario's output grid).
+    warm_start
+        A run of the same rows (e.g. their untreated arm): each row's steady-state search
+        starts from that run's state at t = 0, which saves most of the search. The state
+        found is still this scenario's own stable steady state.
 
     Returns
     -------
@@ -336,9 +341,14 @@ def simulate_batch(
     chosen = _outputs(outputs)
     source = str(scenario) if isinstance(scenario, str | Path) else None
     with _naming_outputs(chosen), naming_source(sc, source):
+        if warm_start is not None and len(warm_start.status) != len(rows):
+            raise MtorlabError(
+                f"warm_start: a run of {len(warm_start.status)} rows, not the {len(rows)} given"
+            )
         return run_scenario_batch(
-            model(), batch_engine, sc, rows, chosen, library(), times_h=times_h
-        )
+            model(), batch_engine, sc, rows, chosen, library(), times_h=times_h,
+            warm_start=warm_start,
+        )  # fmt: skip
 
 
 def _check_times(times_h: object, duration_h: float) -> None:

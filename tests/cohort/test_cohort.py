@@ -7,6 +7,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -260,3 +261,15 @@ def test_sweep_puts_back_a_dataset_a_kill_set_aside(tmp_path: Path) -> None:
     sweep(out)
     assert read_cohort(out).equals(first)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort"]
+
+
+def test_interpolating_every_patient_at_once_is_np_interp() -> None:
+    from mtorlab.cohort._run import _interp_rows
+
+    rng = np.random.default_rng(0)
+    t = np.unique(np.r_[0.0, rng.uniform(0.0, 100.0, 30), 100.0])
+    y = rng.normal(size=(5, len(t)))
+    at = (-5.0, 0.0, float(t[3]), 50.5, 99.9, 100.0, 120.0)  # clamped both ends, exact hits
+    want = np.array([np.interp(at, t, row) for row in y])
+    np.testing.assert_array_equal(_interp_rows(t, y, at), want)
+    np.testing.assert_array_equal(_interp_rows(t[:1], y[:, :1], at), np.repeat(y[:, :1], 7, 1))

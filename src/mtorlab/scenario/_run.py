@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mtorlab.errors import DataFileError, MtorlabError, UnknownIdError
@@ -226,6 +226,8 @@ class BatchRun:
     readouts: tuple[str, ...]
     values: np.ndarray
     status: np.ndarray  # 0 ok; otherwise see mtorlab.engines.batch.STATUS (row is NaN)
+    #: each row's state at t = 0 (its steady state), by model species id
+    states0: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def frame(self, row: int) -> pd.DataFrame:
         """One row's time course, in the shape :func:`run_scenario` returns."""
@@ -247,12 +249,16 @@ def run_scenario_batch(
     library: Library | None = None,
     *,
     times_h: Sequence[float] | None = None,
+    warm_start: BatchRun | None = None,
 ) -> BatchRun:
     """:func:`run_scenario` for many parameter sets at once, on the batch engine.
 
     Each row's values replace the model's (after the scenario's condition and any
     :func:`parameter_overrides`); each row starts from its own steady state. Report
-    times are the scenario's output grid unless ``times_h`` is given.
+    times are the scenario's output grid unless ``times_h`` is given. ``warm_start``, a
+    run of the same rows (e.g. the untreated arm of a cohort), only changes where each
+    row's steady-state search starts: from that run's state at t = 0 (species this
+    scenario's model lacks there, such as drug depots, at their initial value).
     """
     import numpy as np
 
@@ -261,6 +267,14 @@ def run_scenario_batch(
     plan, chosen, base, n_points, targets = _prepare(model, scenario, outputs, library)
     engine = engine_for(plan.model)
     params = engine.parameter_matrix([{**base, **row} for row in rows])
+    species = engine.compiled.species
+    start = None
+    if warm_start is not None and warm_start.states0:
+        start = np.tile(engine.compiled.initial, (len(rows), 1))
+        for i, name in enumerate(species):
+            if name in warm_start.states0:
+                start[:, i] = warm_start.states0[name]
+        start = np.where(np.isfinite(start), start, engine.compiled.initial)
     result = engine.simulate(
         params,
         t_end=scenario.duration_h,
@@ -269,6 +283,7 @@ def run_scenario_batch(
         selections=targets,
         changes=plan.changes,
         doses=plan.doses,
+        start=start,
     )
     values = result.values
     for k, col in enumerate(chosen):
@@ -277,4 +292,5 @@ def run_scenario_batch(
         elif col == EXPECTED:
             kind = str(scenario.nonspecific)
             values[:, :, k] = expected_madrs(result.times, values[:, :, k], kind)
-    return BatchRun(result.times, tuple(chosen), values, result.status)
+    states0 = {} if result.y0 is None else {n: result.y0[:, i] for i, n in enumerate(species)}
+    return BatchRun(result.times, tuple(chosen), values, result.status, states0)
