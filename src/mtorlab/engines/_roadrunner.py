@@ -50,7 +50,9 @@ class RoadRunnerEngine:
         roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
         self.sbml = sbml
         self.tolerances = tolerances or Tolerances()
-        self.rr: Any = roadrunner.RoadRunner(sbml)
+        from mtorlab.engines._rr_cache import load_roadrunner
+
+        self.rr: Any = load_roadrunner(sbml)  # compiled once per SBML text, kept on disk
         # conservedMoietyAnalysis is off by default; setting it (even to False) recompiles
         # the model, which costs as much as loading it.
         self.rr.steadyStateSolver.auto_moiety_analysis = False
