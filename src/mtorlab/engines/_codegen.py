@@ -323,6 +323,13 @@ def cache_dir() -> Path:
     return path
 
 
+def owned_and_private(st: os.stat_result) -> bool:
+    """A cache file's stat: ours and not writable by group or others (what may be run)."""
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
 def _trusted(path: Path) -> bool:
     """A cache file we may execute: ours, not writable by group or others, digest intact."""
 
@@ -331,9 +338,7 @@ def _trusted(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return False
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return False
-    if st.st_mode & 0o022:
+    if not owned_and_private(st):
         return False
     head, _, body = text.partition("\n")
     return head == "# sha256: " + hashlib.sha256(body.encode("utf-8")).hexdigest()

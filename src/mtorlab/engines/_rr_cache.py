@@ -54,9 +54,9 @@ def _trusted_bytes(path: Path) -> bytes | None:
         data = path.read_bytes()
     except OSError:
         return None
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return None
-    if st.st_mode & 0o022:
+    from mtorlab.engines._codegen import owned_and_private
+
+    if not owned_and_private(st):
         return None
     digest = path.stem.rpartition("_")[2]
     return data if hashlib.sha256(data).hexdigest()[: len(digest)] == digest else None
