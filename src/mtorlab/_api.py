@@ -341,10 +341,6 @@ def simulate_batch(
     chosen = _outputs(outputs)
     source = str(scenario) if isinstance(scenario, str | Path) else None
     with _naming_outputs(chosen), naming_source(sc, source):
-        if warm_start is not None and len(warm_start.status) != len(rows):
-            raise MtorlabError(
-                f"warm_start: a run of {len(warm_start.status)} rows, not the {len(rows)} given"
-            )
         return run_scenario_batch(
             model(), batch_engine, sc, rows, chosen, library(), times_h=times_h,
             warm_start=warm_start,

@@ -219,15 +219,10 @@ def run_chunk_batch(spec: CohortSpec, start: int, stop: int) -> pd.DataFrame:
             depressed.append(b)
     if depressed:
         times = spec.times()
-        from mtorlab.scenario import BatchRun
-
-        warm = BatchRun(  # the treated arm's steady-state search starts at the untreated one
-            untreated.times_h, untreated.readouts, untreated.values[depressed],
-            untreated.status[depressed], {k: v[depressed] for k, v in untreated.states0.items()},
-        )  # fmt: skip
+        # the treated arm's steady-state search starts at the untreated one
         treated = mt.simulate_batch(
             spec.scenario, [params[b] for b in depressed], outputs=list(READOUTS),
-            warm_start=warm,
+            warm_start=untreated.take(depressed),
         )  # fmt: skip
         k = READOUTS.index("madrs")
         madrs = _interp_rows(treated.times_h, treated.values[:, :, k], times)

@@ -47,26 +47,24 @@ def _folder() -> Path:
     return path
 
 
-def _trusted_bytes(path: Path) -> bytes | None:
-    """The file's bytes if it is ours, private and intact (digest as its name says)."""
+def _trusted(path: Path) -> bool:
+    """Whether a state may be loaded: ours, private and intact (digest as its name says)."""
+    from mtorlab.engines._codegen import owned_and_private
+
     try:
         st = path.stat()
         data = path.read_bytes()
     except OSError:
-        return None
-    from mtorlab.engines._codegen import owned_and_private
-
-    if not owned_and_private(st):
-        return None
+        return False
     digest = path.stem.rpartition("_")[2]
-    return data if hashlib.sha256(data).hexdigest()[: len(digest)] == digest else None
+    return owned_and_private(st) and hashlib.sha256(data).hexdigest()[: len(digest)] == digest
 
 
 def _from_cache(folder: Path, key: str, sbml: str) -> Any | None:
     import roadrunner
 
     for path in sorted(folder.glob(f"rr_{key}_*.state")):
-        if _trusted_bytes(path) is None:
+        if not _trusted(path):
             continue
         rr = roadrunner.RoadRunner()
         try:
@@ -85,9 +83,8 @@ def _store(folder: Path, key: str, rr: Any) -> None:
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".rr_{key}.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    os.close(fd)  # created 0600; saveState may write a new file there, so it is set again
     try:
-        os.chmod(tmp, 0o600)
         rr.saveState(tmp)
         os.chmod(tmp, 0o600)
         digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()[:32]

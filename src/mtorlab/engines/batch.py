@@ -342,7 +342,7 @@ class BatchEngine:
                 resid = np.max(np.abs(self.rhs(y0, params)), axis=1)
             relax = ~(resid <= RESTING_RESIDUAL)
         rows = np.flatnonzero(relax)
-        y = y0.copy()
+        y = y0  # a private array either way (tiled, or copied from start)
         if len(rows):
             y_r, p_r = np.ascontiguousarray(y0[rows]), np.ascontiguousarray(params[rows])
             parts = self._parallel(

@@ -239,6 +239,11 @@ class BatchRun:
         }
         return pd.DataFrame(data)
 
+    def take(self, rows: Sequence[int]) -> BatchRun:
+        """The run of ``rows`` only (e.g. a warm start for those rows' treated arm)."""
+        return BatchRun(self.times_h, self.readouts, self.values[rows], self.status[rows],
+                        {k: v[rows] for k, v in self.states0.items()})  # fmt: skip
+
 
 def run_scenario_batch(
     model: Model,
@@ -269,6 +274,10 @@ def run_scenario_batch(
     params = engine.parameter_matrix([{**base, **row} for row in rows])
     species = engine.compiled.species
     start = None
+    if warm_start is not None and len(warm_start.status) != len(rows):
+        raise MtorlabError(
+            f"warm_start: a run of {len(warm_start.status)} rows, not the {len(rows)} given"
+        )
     if warm_start is not None and warm_start.states0:
         start = np.tile(engine.compiled.initial, (len(rows), 1))
         for i, name in enumerate(species):
