@@ -41,6 +41,7 @@ def test_cohort_cli_prints_rates_and_writes_them(
     assert run.command == "cohort" and run.id in out
     assert set(RunStore(store).load(run.id)["arm"]) == {"treated", "untreated"}
     assert "6 simulated" in out and "95% CI" in out and "treated response over time:" in out
+    assert "mechanistic MADRS alone: no placebo" in out  # not to be read as a trial's rates
     table = pd.read_csv(rates)
     assert set(table["arm"]) == {"treated", "untreated"}
     assert set(table["outcome"]) == {"response", "remission"}

@@ -123,6 +123,8 @@ def register(app: typer.Typer) -> None:
         pairs = zip(step_rows["time_h"], step_rows["rate"], strict=True)
         over_time = ", ".join(f"{t / 24:g} d {100 * r:.0f}%" for t, r in pairs)
         print(f"  treated response over time: {over_time}")
+        print("  (rates of the mechanistic MADRS alone: no placebo or natural-course part, "
+              "which `mtorlab trial` adds)")  # fmt: skip
         if rates_out is not None:
             from mtorlab.cli._output import write_table
 
