@@ -14,7 +14,7 @@ from mtorlab.claims._report import as_html, as_json, run_suite, summary
 from mtorlab.claims._runner import load_checks
 from mtorlab.cli import main
 
-QUICK = ["UP-06", "BDNF-05", "CX-3"]  # steady-state and short arms: two passes, an xfail
+QUICK = ["UP-06", "UP-10", "CX-3"]  # steady-state and short arms: two passes, an xfail
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,8 @@ def test_summary_counts_by_split(results: list) -> None:
 def test_json_carries_claim_text_and_evidence(results: list) -> None:
     zh = as_json(results, mt.knowledge_base(), lang="zh")
     by_id = {c["id"]: c for c in zh["checks"]}
-    assert re.search(r"[\u4e00-\u9fff]", by_id["BDNF-05"]["claim_text"])
-    assert by_id["BDNF-05"]["evidence"][0]["quote_zh"]
+    assert re.search(r"[\u4e00-\u9fff]", by_id["UP-10"]["claim_text"])
+    assert by_id["UP-10"]["evidence"][0]["quote_zh"]
     assert by_id["CX-3"]["status"] == "xfail"
     json.dumps(zh, ensure_ascii=False)
 
@@ -59,7 +59,7 @@ def test_html_is_self_contained_with_summary_and_rows(results: list) -> None:
     assert rows == QUICK
     assert "Training" in page and "Held out" in page
     assert 'class="st xfail"' in page and 'class="st pass"' in page
-    assert "review §2.4" in page and "「" in page
+    assert "review §1.1" in page and "「" in page
 
 
 def test_cli_json_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -70,7 +70,7 @@ DISAGREEMENTS: dict[tuple[str, str], str] = {
     ),
     ("ketamine", "autophagy"): (
         "Boolean: ketamine switches mTORC1 on and autophagy off; ODE: the mTORC1 transient is "
-        "over within hours and autophagy flux moves -1.3%, inside the 2% dead band"
+        "short and autophagy flux moves -1.6% at 2 h, inside the 2% dead band"
     ),
     ("high-fat diet", "synaptic_protein_synthesis"): (
         "Boolean: mTORC1 on, so synaptic protein synthesis on; ODE: the readout is protein per "
