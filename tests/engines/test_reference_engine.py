@@ -81,7 +81,7 @@ def test_chronic_stress_steady_state(model: Model, engine: RoadRunnerEngine) -> 
     """
     h, c = steady(model, engine), steady(model, engine, chronic_stress=1.0)
     assert 0.4 < c["mtorc1_neuron"] / h["mtorc1_neuron"] < 0.85
-    assert 0.4 < c["bdnf"]  # the upper bound is its own test, below (LIM-12)
+    assert c["bdnf"] > 0.4  # the upper bound is its own test, below (LIM-12)
     assert c["serum_bdnf"] < h["serum_bdnf"]  # BDNF-06
     assert 0.4 < c["synaptic_strength"] < 0.8
     assert c["mtorc1_glia"] / h["mtorc1_glia"] > 1.3
@@ -138,7 +138,10 @@ def test_bdnf_genotypes_are_ordered(model: Model, engine: RoadRunnerEngine) -> N
     assert stressed_het["depression_score"] > stressed_wt["depression_score"]
 
 
-@pytest.mark.xfail(strict=True, reason="LIM-12: BDNF-regulated surface TrkB buffers the BDNF loop; full CUMS lowers BDNF by 14%")
+@pytest.mark.xfail(
+    strict=True,
+    reason="LIM-12: BDNF-regulated surface TrkB buffers the BDNF loop; full CUMS lowers BDNF by 14%",
+)
 def test_chronic_stress_lowers_bdnf_by_at_least_15_percent(
     model: Model, engine: RoadRunnerEngine
 ) -> None:

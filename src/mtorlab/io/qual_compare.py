@@ -126,8 +126,9 @@ _MOUSE, _CUMS_MOUSE = _healthy("mouse"), _healthy("mouse", chronic_stress=0.8)
 #: The main interventions. Ketamine is read 2 h after the dose: the Boolean model holds the
 #: drug on, and since 2026-12-03 the ODE's mTORC1 transient is back within 2-3 h (Li N et
 #: al. 2010 saw it back by about 2 h), so at the 6 h used before, mTORC1 and Akt read as
-#: unchanged although synaptic proteins are still raised. Fluoxetine is simulated in humans: in rodents the library gives
-#: the parent drug only while its SERT target reads parent + metabolite, and the run fails.
+#: unchanged although synaptic proteins are still raised. Fluoxetine is simulated in
+#: humans: in rodents the library gives the parent drug only while its SERT target reads
+#: parent + metabolite, and the run fails.
 DEFAULT: tuple[Perturbation, ...] = (
     Perturbation(
         "ketamine",
