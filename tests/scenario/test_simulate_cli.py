@@ -38,10 +38,10 @@ def test_simulate_writes_parquet_with_chosen_outputs(
         "-o",
         str(out),
         "--outputs",
-        "p_s6k,madrs",
+        "p_s6k,fst_immobility",
     )
     assert code == 0
-    assert list(pd.read_parquet(out).columns) == ["time_h", "p_s6k", "madrs"]
+    assert list(pd.read_parquet(out).columns) == ["time_h", "p_s6k", "fst_immobility"]
 
 
 def test_simulate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:

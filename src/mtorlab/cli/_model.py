@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -36,20 +36,20 @@ def _params(as_json: bool) -> None:
         return
     rows = []
     for p in params:
-        prov = p.provenance
-        detail = getattr(prov, {"literature": "source", "review": "claim"}.get(prov.kind, ""), "")
-        detail = detail or getattr(prov, "target", "") or getattr(prov, "reason", "")
-        rows.append(
-            [
-                p.id,
-                _fmt(p.value),
-                p.unit,
-                f"[{_fmt(p.range[0])}, {_fmt(p.range[1])}]",
-                prov.kind,
-                detail[:60],
-            ]
-        )
+        rows.append(_param_row(p.id, p.value, p.unit, p.range, p.provenance))
+        for sp, v in (p.by_species or {}).items():  # a species' own value, on its own line
+            rows.append(_param_row(f"  {p.id} ({sp})", v.value, p.unit, v.range or p.range,
+                                   v.provenance))  # fmt: skip
     _table(rows, ["id", "value", "unit", "range", "provenance", "detail"])
+
+
+def _param_row(
+    name: str, value: float, unit: str, bounds: tuple[float, float], prov: Any
+) -> list[str]:
+    detail = getattr(prov, {"literature": "source", "review": "claim"}.get(prov.kind, ""), "")
+    detail = detail or getattr(prov, "target", "") or getattr(prov, "reason", "")
+    rng = f"[{_fmt(bounds[0])}, {_fmt(bounds[1])}]"
+    return [name, _fmt(value), unit, rng, prov.kind, detail[:60]]
 
 
 def _species(as_json: bool) -> None:

@@ -512,7 +512,7 @@ def rank(
     base_sc = strategy_scenario(Strategy("untreated", "", (), (), exts), horizon_h, step_h)
     scenarios = {s.id: strategy_scenario(s, horizon_h, step_h) for s in strats}
     by_id = {s.id: s for s in strats}
-    outputs = list(dict.fromkeys([*READOUTS, *mt.model().readout_ids]))
+    outputs = list(dict.fromkeys([*READOUTS, *mt.model().readout_ids_for(base_sc.species)]))
     col = {r: k for k, r in enumerate(outputs)}
     mech = [k for k, r in enumerate(outputs) if r not in NOT_MECHANISTIC]
     classes = profile.nonresponse_classes()

@@ -22,7 +22,7 @@ def entity_changes(scenario: Scenario, at_h: float | None = None) -> dict[str, f
     import mtorlab as mt
 
     model = mt.model()
-    readouts = list(model.readout_ids)
+    readouts = list(model.readout_ids_for(scenario.species))
     treated = mt.simulate(scenario, outputs=readouts)
     control = mt.simulate(scenario.model_copy(update={"interventions": ()}), outputs=readouts)
     t = treated["time_h"].to_numpy()

@@ -53,6 +53,21 @@ class Model:
         """Parameters a scenario may change: condition inputs and intervention inputs."""
         return tuple(p.id for p in self.parameters.values() if p.role in ("input", "condition"))
 
+    def readout_ids_for(self, species: str) -> tuple[str, ...]:
+        """The readouts a scenario of ``species`` reports: those not specific to other
+        species (a human has no sucrose-preference test, a rat no MADRS)."""
+        return tuple(
+            r.id for r in self.readouts.values() if r.species is None or species in r.species
+        )
+
+    def species_values(self, species: str) -> dict[str, float]:
+        """Parameters whose value in ``species`` differs from the default (``by_species``)."""
+        return {
+            p.id: p.by_species[species].value
+            for p in self.parameters.values()
+            if p.by_species and species in p.by_species
+        }
+
     def readout(self, readout_id: str) -> Readout:
         """The readout record; raises :class:`UnknownIdError` with the nearest ids."""
         try:

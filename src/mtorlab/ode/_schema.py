@@ -98,8 +98,27 @@ class Species(_Record):
         return self
 
 
+#: The species a scenario runs in (``species:``); a parameter or readout may be specific to some.
+SPECIES = ("mouse", "rat", "human")
+SpeciesName = Literal["mouse", "rat", "human"]
+
+
+class SpeciesValue(_Record):
+    """A parameter's value in one species, where it differs from the default: its own
+    value, range (default: the parameter's) and provenance."""
+
+    value: float
+    range: tuple[float, float] | None = None
+    provenance: Provenance
+
+
 class Parameter(_Record):
-    """A model constant with unit, plausible range and provenance."""
+    """A model constant with unit, plausible range and provenance.
+
+    ``by_species`` holds the species whose value differs (e.g. a behavioural test scored
+    over another window in rats): a scenario of that species runs with it; every other
+    species, and an export without a scenario, uses ``value``.
+    """
 
     id: str = Field(pattern=SBML_ID)
     value: float
@@ -110,6 +129,7 @@ class Parameter(_Record):
     provenance: Provenance
     baseline_of: str | None = Field(default=None, pattern=SBML_ID)
     sbo: str | None = Field(default=None, pattern=SBO)
+    by_species: dict[SpeciesName, SpeciesValue] | None = None
 
     @model_validator(mode="after")
     def _in_range(self) -> Parameter:
@@ -118,6 +138,12 @@ class Parameter(_Record):
             raise ValueError(f"range [{low}, {high}] is empty (low > high)")
         if not low <= self.value <= high:
             raise ValueError(f"value {self.value} lies outside its range [{low}, {high}]")
+        for sp, v in (self.by_species or {}).items():
+            lo, hi = v.range or self.range
+            if not lo <= v.value <= hi:
+                raise ValueError(f"by_species.{sp}: value {v.value} lies outside [{lo}, {hi}]")
+        if self.by_species and self.role not in ("phenotype", "rate", "gain", "constant"):
+            raise ValueError(f"by_species: a parameter of role {self.role!r} has one value")
         if (self.role == "baseline") != (self.baseline_of is not None):
             raise ValueError("a parameter has baseline_of exactly when its role is 'baseline'")
         return self
@@ -169,6 +195,9 @@ class Readout(_Record):
     #: order-one quantities, whose absolute accuracy cannot exceed its inputs'.
     abs_floor: float | None = Field(default=None, gt=0, le=1e-3)
     abs_floor_reason: str | None = Field(default=None, min_length=20)
+    #: The species whose measurement the readout is (a rodent test, a human rating scale);
+    #: ``None``: every species. A scenario of another species cannot report it.
+    species: tuple[SpeciesName, ...] | None = None
 
     @model_validator(mode="after")
     def _floor_has_reason(self) -> Readout:

@@ -62,11 +62,29 @@ def output_ids(
     ``extra`` are the scenario's drug readouts (``conc_plasma:<drug>`` …), reported by
     default after the model's readouts.
     """
-    chosen = list(outputs or scenario.outputs or (*model.readout_ids, *extra))
+    chosen = list(outputs or scenario.outputs or (*model.readout_ids_for(scenario.species), *extra))
     for r in chosen:
         if r not in extra:
             model.readout(r)  # raises UnknownIdError with the nearest names
+            problem = species_problem(model, r, scenario.species)
+            if problem is not None:
+                raise MtorlabError(f"scenario {scenario.name!r}: {problem}")
     return chosen
+
+
+def species_problem(model: Model, readout: str, species: str) -> str | None:
+    """Why a scenario of ``species`` cannot report ``readout`` (a rodent test in a human,
+    a rating scale in a rat), naming what it can report instead; ``None`` if it can."""
+    rec = model.readouts.get(readout)
+    if rec is None or rec.species is None or species in rec.species:
+        return None
+    own = ", ".join(r for r in model.readout_ids_for(species) if model.readouts[r].species)
+    return (
+        f"readout {readout!r} ({rec.description}) is measured in {' and '.join(rec.species)} "
+        f"only; a {species} scenario reports depression_score"
+        + (f" and {own}" if own else "")
+        + " instead"
+    )
 
 
 def _target(plan: Plan, model: Model, readout: str) -> str:
@@ -101,7 +119,11 @@ def _prepare(
         raise DataFileError(source, NEEDS_NONSPECIFIC, field="outputs")
     derived = (EXPECTED,) if scenario.nonspecific is not None else ()
     chosen = output_ids(plan.model, scenario, outputs, (*plan.pk_readouts, *derived))
-    params = {**model.condition_inputs(scenario.condition.as_inputs()), **current_overrides()}
+    params = {
+        **model.species_values(scenario.species),  # a behavioural test's own scoring window
+        **model.condition_inputs(scenario.condition.as_inputs()),
+        **current_overrides(),
+    }
     n_points = scenario.n_points()
     targets = [_target(plan, plan.model, r) for r in chosen]
     return plan, chosen, params, n_points, targets

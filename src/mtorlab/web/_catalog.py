@@ -20,7 +20,8 @@ FIGURES = ("fig1", "fig2")
 
 @router.get("/readouts")
 def readouts() -> list[dict[str, Any]]:
-    """Every readout a scenario can ask for, with its scale and the entity it stands for."""
+    """Every readout a scenario can ask for, with its scale, the entity it stands for and
+    the species it is measured in (``None``: every species)."""
     m = model()
     entity_of = {r: e for e, r in ENTITY_READOUT.items()}
     kb = knowledge_base()
@@ -28,7 +29,9 @@ def readouts() -> list[dict[str, Any]]:
     for rid in m.readout_ids:
         r = m.readout(rid)
         entity = rid if rid in kb.entities else entity_of.get(rid)
-        out.append({"id": rid, "scale": r.scale, "description": r.description, "entity": entity})
+        species = list(r.species) if r.species else None  # None: every species
+        out.append({"id": rid, "scale": r.scale, "description": r.description,
+                    "entity": entity, "species": species})  # fmt: skip
     return out
 
 
