@@ -61,8 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
 
+#: True in a process that :func:`run` started (the ``mtorlab`` command), not in a library
+#: user's: the batch engine then spares Numba's scipy.linalg import (engines/_codegen.py).
+COMMAND_PROCESS = False
+
+
 def run() -> None:
     """The ``mtorlab`` console script and ``python -m mtorlab``: :func:`main`, then exit."""
+    global COMMAND_PROCESS
+    COMMAND_PROCESS = True
     exit_now(main())
 
 
