@@ -2,11 +2,13 @@
 
 ``main`` turns every :class:`~mtorlab.errors.MtorlabError` into one readable line on
 stderr and a non-zero exit code; heavy modules are imported inside the commands, so
-``mtorlab --help`` stays fast.
+``mtorlab --help`` stays fast. :func:`run` (the console script, ``python -m mtorlab``) also
+ends the process without tearing its modules down.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -59,6 +61,49 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
 
+#: True in a process that :func:`run` started (the ``mtorlab`` command), not in a library
+#: user's: the batch engine then spares Numba's scipy.linalg import (engines/_codegen.py).
+COMMAND_PROCESS = False
+
+
+def run() -> None:
+    """The ``mtorlab`` console script and ``python -m mtorlab``: :func:`main`, then exit."""
+    global COMMAND_PROCESS
+    COMMAND_PROCESS = True
+    exit_now(main())
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` the quick way once a command is done.
+
+    Python's own exit tears every module down and frees what they hold (numba, pandas,
+    pint, libsbml...): about half a second after ``mtorlab cohort``, for nothing the
+    command's output depends on. This flushes the standard streams, runs the ``atexit``
+    handlers (logging, multiprocessing, ``weakref.finalize``: what an exit must still do)
+    and leaves with :func:`os._exit`. Where a thread other than the main one still runs,
+    or a stream cannot be flushed (a closed pipe), it exits the ordinary way.
+    """
+    import atexit
+    import threading
+
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if run_exitfuncs is None or any(not t.daemon for t in others):
+        sys.exit(code)
+    try:
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # e.g. BrokenPipeError: the ordinary exit reports it as it does
+        sys.exit(code)
+    run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):  # what the handlers printed
+        with contextlib.suppress(Exception):
+            if stream is not None:
+                stream.flush()
+    os._exit(code)
+
+
 def _usage_error(exc: click.UsageError) -> int:
     """A usage error (unknown option, bad or missing value) as one line naming the command."""
     command = exc.ctx.command_path if exc.ctx is not None else "mtorlab"
@@ -68,4 +113,4 @@ def _usage_error(exc: click.UsageError) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -1,7 +1,5 @@
 """``python -m mtorlab.cli``."""
 
-import sys
+from mtorlab.cli import run
 
-from mtorlab.cli import main
-
-sys.exit(main())
+run()

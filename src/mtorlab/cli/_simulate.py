@@ -68,9 +68,9 @@ def record_run(
     import json
 
     import mtorlab as mt
-    from mtorlab.io import to_sbml
     from mtorlab.scenario._extension import extended_model
     from mtorlab.store import RunStore, sha256
+    from mtorlab.store._model_sha import model_sha256
 
     model = extended_model(mt.model(), extensions)
     params = {p.id: p.value for p in model.parameters.values()}
@@ -83,7 +83,7 @@ def record_run(
         scenario_text=scenario_path.read_text(encoding="utf-8")
         + _library_text(library)
         + _extension_text(extensions),
-        model_sha256=sha256(to_sbml(model, miriam=False)),
+        model_sha256=model_sha256(model),  # sha256(to_sbml(model, miriam=False)), cached
         parameters_sha256=sha256(json.dumps(params, sort_keys=True)),
         wall_s=wall,
     )

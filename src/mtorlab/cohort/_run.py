@@ -358,9 +358,51 @@ def _bounds(n: int, chunk: int) -> list[tuple[int, int]]:
     return [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
 
 
+#: batch-engine chunks in flight at once in this process (see ``_local``)
+LOCAL_IN_FLIGHT = 2
+
+
 def _local(spec: CohortSpec, bounds: list[tuple[int, int]]) -> Iterator[tuple[int, pd.DataFrame]]:
-    for k, (a, b) in enumerate(bounds):
-        yield k, run_chunk(spec, a, b)
+    """The chunks in this process, in order.
+
+    On the batch engine, two chunks run at once on threads after the first: a chunk's
+    integration runs on threads that release the GIL, and between its calls (sampling the
+    patients, the Newton polish, building its rows) one core idled; the other chunk's
+    integration now fills it. Each chunk is a pure function of its bounds, so the rows
+    are the same. The first runs alone, so the models, engines and kernels every chunk
+    uses are built once; the reference engine (libRoadRunner) runs one chunk at a time.
+    """
+    if spec.engine != "batch" or len(bounds) < 3:
+        for k, (a, b) in enumerate(bounds):
+            yield k, run_chunk(spec, a, b)
+        return
+    import contextvars
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    yield 0, run_chunk(spec, *bounds[0])
+    with ThreadPoolExecutor(LOCAL_IN_FLIGHT, thread_name_prefix="mtorlab-chunk") as pool:
+        pending: list[Future[pd.DataFrame]] = []
+        todo = iter(range(1, len(bounds)))
+
+        def submit() -> None:
+            k = next(todo, None)
+            if k is not None:  # the caller's context: parameter_overrides, numpy's errstate
+                a, b = bounds[k]
+                ctx = contextvars.copy_context()
+                pending.append(pool.submit(ctx.run, run_chunk, spec, a, b))
+
+        for _ in range(LOCAL_IN_FLIGHT):
+            submit()
+        k = 1
+        try:
+            while pending:
+                df = pending.pop(0).result()
+                submit()
+                yield k, df
+                k += 1
+        finally:
+            for fut in pending:  # a failed or abandoned run: start nothing more
+                fut.cancel()
 
 
 _SCHEDULER = re.compile(r"^(?:tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")

@@ -620,7 +620,31 @@ def compile_model(model: Model) -> Compiled:
     )
 
 
+def _skip_numba_blas_probe() -> None:
+    """In the command line's process, let Numba's BLAS probe fail fast.
+
+    Numba's first compilation or cache load in a process imports ``numba.np.arraymath``,
+    which imports ``scipy.linalg`` (about 0.25 s) only to set its ``_HAVE_BLAS`` flag; the
+    flag chooses how ``np.correlate`` and ``np.convolve`` are compiled, which the kernels do
+    not use (nor any BLAS: their LU is generated). The ``mtorlab`` command
+    (:func:`mtorlab.cli.run`), whose process compiles no other Numba code, imports that
+    module with ``scipy.linalg.cython_blas`` hidden; the library (a user's process, which
+    may use Numba for its own code) leaves Numba alone.
+    """
+    cli = sys.modules.get("mtorlab.cli")
+    if not getattr(cli, "COMMAND_PROCESS", False):
+        return
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg.cython_blas" in sys.modules:
+        return
+    sys.modules["scipy.linalg.cython_blas"] = None  # type: ignore[assignment]
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules["scipy.linalg.cython_blas"]
+
+
 def _import(path: Path, name: str) -> ModuleType:
+    _skip_numba_blas_probe()
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:  # pragma: no cover - only on a broken cache
         raise MtorlabError(f"batch engine: cannot load generated kernels from {path}")

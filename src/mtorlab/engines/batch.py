@@ -371,9 +371,17 @@ class BatchEngine:
             ok = np.all(np.isfinite(y), axis=1) & (np.min(y, axis=1) >= -1e-9)
             ok &= np.max(np.abs(f), axis=1) <= 1e-9
             if ok.any():
-                eig = np.linalg.eigvals(self.jac(y[ok], params[ok]))
-                stable = np.max(eig.real, axis=1) < 0
-                ok[np.flatnonzero(ok)[~stable]] = False
+                # the stability check, over the threads like the relaxation (LAPACK's
+                # eigenvalues of each patient's Jacobian release the GIL; the same values)
+                at = np.flatnonzero(ok)
+                y_ok, p_ok = np.ascontiguousarray(y[at]), np.ascontiguousarray(params[at])
+
+                def largest(sl: slice) -> np.ndarray:
+                    eig = np.linalg.eigvals(self.jac(y_ok[sl], p_ok[sl]))
+                    return np.asarray(np.max(eig.real, axis=1))
+
+                stable = np.concatenate(self._parallel(largest, len(at))) < 0
+                ok[at[~stable]] = False
         # the relaxation's own status does not decide: as in the reference engine, what
         # counts is whether Newton lands on a finite, stable, non-negative steady state
         status = np.where(ok, 0, 3)
