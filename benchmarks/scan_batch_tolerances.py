@@ -60,7 +60,7 @@ def main() -> None:
     engines: dict[tuple[int, tuple[float, ...]], Any] = {}
     for k, path in enumerate(EXAMPLES):
         sc = mt.load_scenario(path)
-        outputs = [*mt.model().readout_ids, *[o for o in sc.outputs if ":" in o]]
+        outputs = [*mt.model().readout_ids_for(sc.species), *[o for o in sc.outputs if ":" in o]]
         floors = agreement_floors(mt.model(), outputs)
         picked = [i for i in range(100) if i % len(EXAMPLES) == k]
         rows = [sample_patient(7, i, None).overrides() for i in picked]

@@ -49,7 +49,7 @@ def test_there_are_enough_examples_for_100_patients() -> None:
 def test_batch_matches_reference(k: int) -> None:
     sc = mt.load_scenario(EXAMPLES[k])
     extra = [o for o in sc.outputs if ":" in o]
-    outputs = [*mt.model().readout_ids, *extra]
+    outputs = [*mt.model().readout_ids_for(sc.species), *extra]
     patients = _patients(k)
     batch = mt.simulate_batch(sc, [row for _, row in patients], outputs=outputs)
     assert batch.values.shape[0] == len(patients)

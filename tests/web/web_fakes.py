@@ -11,7 +11,7 @@ def fake_frame(scenario: Any) -> pd.DataFrame:
     """A stand-in result: every readout rising from 1.0 with chronic stress."""
     import mtorlab
 
-    ids = list(scenario.outputs or mtorlab.model().readout_ids)
+    ids = list(scenario.outputs or mtorlab.model().readout_ids_for(scenario.species))
     n = int(scenario.duration_h) + 1
     data: dict[str, Any] = {"time_h": [float(i) for i in range(n)]}
     for r in ids:
