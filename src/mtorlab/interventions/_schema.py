@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mtorlab.ode._schema import Provenance
+from mtorlab.ode._schema import Provenance, SpeciesName
 
 ID = r"^[a-z][a-z0-9_]*$"
 MECHANISM_ID = r"^m_[a-z0-9_]+$"
 Route = Literal["iv", "ip", "po", "intranasal", "icv", "sc", "im"]
-Species = Literal["mouse", "rat", "human"]
+Species = SpeciesName
 ROUTES: tuple[str, ...] = Route.__args__  # type: ignore[attr-defined]
 SPECIES: tuple[str, ...] = Species.__args__  # type: ignore[attr-defined]
 

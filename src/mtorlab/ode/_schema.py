@@ -98,8 +98,8 @@ class Species(_Record):
         return self
 
 
-#: The species a scenario runs in (``species:``); a parameter or readout may be specific to some.
-SPECIES = ("mouse", "rat", "human")
+#: The species a scenario runs in (``species:``); a parameter or readout may be specific to
+#: some, a drug's PK is given per species (``interventions``).
 SpeciesName = Literal["mouse", "rat", "human"]
 
 

@@ -130,15 +130,17 @@ def validate_scenario(data: Any, source: str, readouts: Iterable[str]) -> Scenar
             if ":" in out and out.split(":", 1)[0] in PK_KINDS:
                 msg += " (drug readouts need the drug among the scenario's interventions)"
             raise DataFileError(source, msg, field=f"outputs[{i}]")
-    if scenario.outputs:
-        from mtorlab._api import model
-        from mtorlab.scenario._run import species_problem
-
-        for i, out in enumerate(scenario.outputs):
-            problem = species_problem(model(), out, scenario.species)
-            if problem is not None:
-                raise DataFileError(source, problem, field=f"outputs[{i}]")
+        problem = _species_problem(out, scenario.species)
+        if problem is not None:  # a rodent test in a human, a rating scale in a rat
+            raise DataFileError(source, problem, field=f"outputs[{i}]")
     return scenario
+
+
+def _species_problem(readout: str, species: str) -> str | None:
+    from mtorlab._api import model
+    from mtorlab.scenario._run import species_problem
+
+    return species_problem(model(), readout, species)
 
 
 def load_scenario_file(path: str | Path, readouts: Iterable[str]) -> Scenario:

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from mtorlab.ode._schema import SpeciesName
 from mtorlab.scenario._quantity import Quantity, parse_quantity
 
 ID = r"^[a-z][a-z0-9_]*$"
@@ -149,7 +150,7 @@ class Scenario(_Record):
     """
 
     name: str = Field(min_length=1)
-    species: Literal["mouse", "rat", "human"]
+    species: SpeciesName
     duration: Time
     condition: ConditionBlock = ConditionBlock()
     interventions: tuple[Intervention, ...] = ()
