@@ -12,7 +12,7 @@ import pytest
 from mtorlab.cli import main
 
 PASSING = "PK-KET-HUMAN-IV-40MIN,SIG-KET-RAT-HIPP-PMTOR-DOSE"
-EXPECTED_FAILURE = "PK-RAPA-MOUSE-DIET-ERAPA"
+EXPECTED_FAILURE = "BDNF-SERUM-AD-SHIMIZU"  # held out, a numeric measurement (LIM-8)
 
 
 def test_table_json_html_and_petab(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,6 +21,8 @@ NAMES = (
     "natural_course_fraction",
     "natural_course_sd",
     "rating_noise_sd",
+    "session_fraction",
+    "session_half_life",
 )
 
 
@@ -76,6 +78,8 @@ class ClinicalParams:
     natural_course_fraction: float
     natural_course_sd: float
     rating_noise_sd: float
+    session_fraction: float  # of baseline MADRS, right after a supervised session
+    session_half_life: float  # hours
 
     def replace(self, **changes: float) -> ClinicalParams:
         """A copy with some numbers changed (tests and sensitivity)."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mtorlab.clinical._model import HOURS_PER_WEEK, draw, onset, rated
+from mtorlab.clinical._model import HOURS_PER_WEEK, course, draw, rated, session_times
 from mtorlab.clinical._params import ClinicalParams, clinical_params
 from mtorlab.clinical._schema import Arm, Trial
 from mtorlab.errors import MtorlabError
@@ -150,6 +150,17 @@ def course_hours(trial: Trial) -> tuple[np.ndarray, np.ndarray]:
     return t, t - lead
 
 
+def trial_sessions(trial: Trial) -> list[float]:
+    """Course hours of the trial's supervised sessions (iv or intranasal doses). Blinding
+    gives every arm the same sessions (a placebo spray or infusion on the drug's schedule), so
+    they are gathered over all arms; the lead-in's own doses count from its start."""
+    lead = trial.lead_in_hours()
+    out = set() if trial.lead_in is None else set(session_times(trial.lead_in.interventions))
+    for arm in trial.arms:
+        out.update(session_times(arm.interventions, offset_h=lead))
+    return sorted(out)
+
+
 def _patient(
     row: dict[str, Any], trial: Trial, arm: Arm, s: Stratum, params: ClinicalParams
 ) -> dict[str, Any] | None:
@@ -162,7 +173,8 @@ def _patient(
     base = float(row["baseline_madrs"])
     rng = np.random.default_rng([trial.seed, LAYER_STREAM, s.arm, s.index, int(row["patient"])])
     d = draw(rng, len(t), params, arm.nonspecific, trial.dropout.per_week)
-    y = rated(mech_u, mech_t - mech_u, base, d.fraction, onset(t, params), d.noise)
+    shape = course(t, params, trial_sessions(trial), arm.nonspecific)
+    y = rated(mech_u, mech_t - mech_u, base, d.fraction, shape, d.noise)
     i0 = int(np.argmin(np.abs(t_rand)))  # the randomisation rating
     drop = trial.endpoints.response_drop
     lead_in = trial.lead_in
@@ -295,8 +307,8 @@ def _long_rows(trial: Trial, arm: Arm, p: dict[str, Any]) -> list[dict[str, Any]
             "madrs": carried, "baseline": y0, "change": carried - y0,
             "mechanistic_untreated": float(p["untreated"][i]),
             "mechanistic_effect": float(p["effect"][i]),
-            "nonspecific": float(p["baseline_model"] * p["fraction"]
-                                 * onset(np.array([tc]), clinical_params())[0]),
+            "nonspecific": float(p["baseline_model"] * p["fraction"] * course(
+                np.array([tc]), clinical_params(), trial_sessions(trial), arm.nonspecific)[0]),
             "rating_error": float(p["noise"][i]), "nonspecific_fraction": p["fraction"],
             "dropout_week": p["dropout_week"],
         })  # fmt: skip

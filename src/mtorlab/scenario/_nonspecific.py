@@ -6,10 +6,12 @@ trial also improves for reasons the biology does not hold (expectancy, regressio
 course). With ``nonspecific: placebo`` (any blinded arm, and open-label treatment) or
 ``nonspecific: natural_course`` (no treatment contact) a human scenario also reports
 
-    madrs_expected(t) = clip(madrs(t) - madrs(0) * fraction * onset(t), 0, 60)
+    madrs_expected(t) = clip(madrs(t) - madrs(0) * fraction * course(t), 0, 60)
 
-with the clinical layer's mean fraction and onset (``mtorlab/clinical/data/placebo.yaml``;
-t = 0, the scenario's start, is the first trial visit). It is the expected value over the
+with the clinical layer's mean fraction and course (``mtorlab/clinical/data/placebo.yaml``;
+t = 0, the scenario's start, is the first trial visit): the slow onset, plus with
+``placebo`` the acute expectancy after each of the scenario's supervised doses (iv or
+intranasal). It is the expected value over the
 between-patient spread of that fraction, without rating noise: the same addition a virtual
 trial makes for each of its patients (:func:`mtorlab.clinical.rated`), for one patient.
 """
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING
 from mtorlab.errors import MtorlabError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
 
 #: The derived readout a scenario with ``nonspecific:`` reports.
@@ -32,9 +36,12 @@ NEEDS_NONSPECIFIC = f"{EXPECTED} needs `nonspecific: placebo` or `nonspecific: n
 UNIT = "MADRS points (0-60), with the mean nonspecific course"
 
 
-def expected_madrs(times_h: np.ndarray, madrs: np.ndarray, nonspecific: str) -> np.ndarray:
+def expected_madrs(
+    times_h: np.ndarray, madrs: np.ndarray, nonspecific: str, sessions: Sequence[float] = ()
+) -> np.ndarray:
     """``madrs_expected`` over ``times_h`` (last axis of ``madrs``: time; the first report
-    time must be the scenario's start, whose value is the baseline)."""
+    time must be the scenario's start, whose value is the baseline); ``sessions``: hours of
+    the supervised doses."""
     import numpy as np
 
     from mtorlab.clinical import clinical_params, nonspecific_curve
@@ -45,5 +52,5 @@ def expected_madrs(times_h: np.ndarray, madrs: np.ndarray, nonspecific: str) -> 
         raise MtorlabError(f"{EXPECTED} needs the scenario's start (t = 0) among the report times")
     m = np.asarray(madrs, dtype=float)
     baseline = m[..., :1]
-    drop = nonspecific_curve(t, 1.0, clinical_params(), nonspecific)  # type: ignore[arg-type]
+    drop = nonspecific_curve(t, 1.0, clinical_params(), nonspecific, sessions)  # type: ignore[arg-type]
     return np.clip(m - baseline * drop, MADRS_MIN, MADRS_MAX)

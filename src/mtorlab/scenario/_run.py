@@ -203,7 +203,8 @@ def run_scenario(
             frame[col] = (frame[col] * CONC_SCALE).clip(lower=0.0)  # solver noise below 0
     if EXPECTED in chosen:
         frame[EXPECTED] = expected_madrs(frame["time_h"].to_numpy(), frame[EXPECTED].to_numpy(),
-                                         str(scenario.nonspecific))  # fmt: skip
+                                         str(scenario.nonspecific),
+                                         _sessions(scenario))  # fmt: skip
     frame.attrs.update(
         scenario=scenario.name,
         species=scenario.species,
@@ -213,6 +214,13 @@ def run_scenario(
         units={c: readout_unit(plan.model, c) for c in chosen},
     )
     return frame
+
+
+def _sessions(scenario: Scenario) -> list[float]:
+    """Hours of the scenario's supervised doses (iv or intranasal), for ``madrs_expected``."""
+    from mtorlab.clinical._model import session_times
+
+    return session_times(scenario.interventions)
 
 
 def dose_list(scenario: Scenario) -> list[dict[str, object]]:
@@ -322,6 +330,7 @@ def run_scenario_batch(
             values[:, :, k] = np.clip(values[:, :, k] * CONC_SCALE, 0.0, None)
         elif col == EXPECTED:
             kind = str(scenario.nonspecific)
-            values[:, :, k] = expected_madrs(result.times, values[:, :, k], kind)
+            values[:, :, k] = expected_madrs(result.times, values[:, :, k], kind,
+                                             _sessions(scenario))  # fmt: skip
     states0 = {} if result.y0 is None else {n: result.y0[:, i] for i, n in enumerate(species)}
     return BatchRun(result.times, tuple(chosen), values, result.status, states0)
