@@ -128,7 +128,7 @@ def test_daily_rapamycin_curbs_inflammation_in_cums_mice() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="LIM-1: with no credit for cytokines below healthy, the partial translation block's "
-    "synaptic cost cancels the anti-inflammatory gain (sucrose preference 70.9% -> 70.4%)",
+    "synaptic cost cancels the anti-inflammatory gain (sucrose preference 70.9% -> 70.2% with the allometric mouse half-life of 2026-12-04)",
 )
 def test_daily_rapamycin_improves_cums_behaviour() -> None:
     """The review's RAPA-01 in one scenario: daily rapamycin in CUMS mice for 28 days."""
