@@ -144,10 +144,14 @@ def test_ketamine_lowers_the_depression_score_by_24_hours(
 
 
 def test_rapamycin_alone_in_cums_lowers_glial_mtorc1_and_raises_autophagy() -> None:
+    """Over the last dosing interval (the day's mean, not the trough 24 h after a dose: the
+    mouse half-life is 5.5 h, so the level falls about 20-fold between doses)."""
     df = mt.simulate(EXAMPLES / "rapamycin_continuous_cums_mouse.yaml")
-    start, end = df.iloc[0], df.iloc[-1]
-    assert end["mtorc1_glia"] < 0.5 * start["mtorc1_glia"]
-    assert end["autophagy_flux"] > 1.2 * start["autophagy_flux"]
+    start = df.iloc[0]
+    last_day = df[df["time_h"] >= df["time_h"].max() - 24]
+    assert last_day["mtorc1_glia"].mean() < 0.5 * start["mtorc1_glia"]
+    assert last_day["autophagy_flux"].mean() > 1.2 * start["autophagy_flux"]
+    assert last_day["mtorc1_glia"].max() < start["mtorc1_glia"]  # lower even at the trough
 
 
 @pytest.mark.parametrize(
