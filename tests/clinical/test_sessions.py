@@ -132,3 +132,34 @@ def test_a_synthetic_midazolam_arm_responds_as_the_trial_it_came_from() -> None:
             hits[with_session] += bool(y[1] <= 0.5 * y[0])
     assert hits[True] / base.size == pytest.approx(0.119, abs=0.03)
     assert hits[False] / base.size < 0.01
+
+
+def test_a_virtual_infusion_trial_rates_the_session_in_both_arms() -> None:
+    """End to end: in a small ketamine-vs-midazolam trial every rating is the layer's sum with
+    the session course, and the midazolam arm has improved by day 1 (it had not before the
+    sessions: the slow course gives 1% of baseline by then)."""
+    from mtorlab.clinical import run_trial
+
+    trial = validate_trial(
+        {"name": "ket-mid", "duration": "3 d",
+         "population": {"subtypes": "all", "inclusion": {"madrs_min": 20}, "n_per_arm": 6},
+         "arms": [
+             {"id": "ketamine", "interventions": [
+                 {"drug": "ketamine", "dose": "0.5 mg/kg", "route": "iv", "at": "0 h", "over": "40 min"}]},
+             {"id": "midazolam", "interventions": [
+                 {"placebo": "midazolam", "dose": "0.045 mg/kg", "route": "iv", "at": "0 h"}]},
+         ],
+         "visits": ["0 h", "1 d"], "endpoints": {"primary_visit": "1 d"},
+         "analysis": {"control": "midazolam"}, "seed": 2},
+        "test",
+    )  # fmt: skip
+    p = run_trial(trial).patients  # type: ignore[arg-type]
+    expect = np.rint(np.clip(p["mechanistic_untreated"] + p["mechanistic_effect"]
+                             - p["nonspecific"] + p["rating_error"], 0, 60))  # fmt: skip
+    assert np.array_equal(p["madrs_rated"].to_numpy(), expect.to_numpy())
+    base = p[p["visit_h"] == 0].set_index(["arm", "patient"])["mechanistic_untreated"]
+    day1 = p[p["visit_h"] == 24].set_index(["arm", "patient"])
+    per_unit = day1["nonspecific"] / (day1["nonspecific_fraction"] * base.loc[day1.index])
+    shape = course(np.array([24.0]), clinical_params(), [0.0])[0]
+    assert np.allclose(per_unit, shape)  # both arms: the midazolam arm shares the session
+    assert shape > 10 * float(onset(24.0, clinical_params()))
