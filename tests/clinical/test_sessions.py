@@ -18,6 +18,23 @@ from mtorlab.clinical._simulate import trial_sessions
 from mtorlab.scenario import validate_scenario
 
 
+def ketamine_vs_midazolam(n: int, seed: int) -> object:
+    """One ketamine infusion against a midazolam infusion at 0 h, rated at 0 h and day 1."""
+    return validate_trial(
+        {"name": "ket-mid", "duration": "3 d",
+         "population": {"subtypes": "all", "inclusion": {"madrs_min": 20}, "n_per_arm": n},
+         "arms": [
+             {"id": "ketamine", "interventions": [
+                 {"drug": "ketamine", "dose": "0.5 mg/kg", "route": "iv", "at": "0 h", "over": "40 min"}]},
+             {"id": "midazolam", "interventions": [
+                 {"placebo": "midazolam", "dose": "0.045 mg/kg", "route": "iv", "at": "0 h"}]},
+         ],
+         "visits": ["0 h", "1 d"], "endpoints": {"primary_visit": "1 d"},
+         "analysis": {"control": "midazolam"}, "seed": seed},
+        "test",
+    )  # fmt: skip
+
+
 def test_boost_starts_at_the_session_and_halves_each_half_life() -> None:
     p = clinical_params()
     h = p.session_half_life
@@ -73,20 +90,7 @@ def test_session_times_are_the_supervised_doses() -> None:
 def test_every_blinded_arm_shares_the_drug_arm_sessions() -> None:
     """A placebo infusion mirrors the drug's: the midazolam arm gets the ketamine arm's
     session, and a pill trial has none."""
-    trial = validate_trial(
-        {"name": "ket", "duration": "3 d",
-         "population": {"subtypes": "all", "inclusion": {"madrs_min": 20}, "n_per_arm": 2},
-         "arms": [
-             {"id": "ketamine", "interventions": [
-                 {"drug": "ketamine", "dose": "0.5 mg/kg", "route": "iv", "at": "0 h", "over": "40 min"}]},
-             {"id": "midazolam", "interventions": [
-                 {"placebo": "midazolam", "dose": "0.045 mg/kg", "route": "iv", "at": "0 h"}]},
-         ],
-         "visits": ["0 h", "1 d"], "endpoints": {"primary_visit": "1 d"},
-         "analysis": {"control": "midazolam"}, "seed": 1},
-        "test",
-    )  # fmt: skip
-    assert trial_sessions(trial) == [0.0]
+    assert trial_sessions(ketamine_vs_midazolam(n=2, seed=1)) == [0.0]
     pills = validate_trial(
         {"name": "ssri", "duration": "3 d",
          "population": {"subtypes": "all", "inclusion": {"madrs_min": 20}, "n_per_arm": 2},
@@ -140,19 +144,7 @@ def test_a_virtual_infusion_trial_rates_the_session_in_both_arms() -> None:
     sessions: the slow course gives 1% of baseline by then)."""
     from mtorlab.clinical import run_trial
 
-    trial = validate_trial(
-        {"name": "ket-mid", "duration": "3 d",
-         "population": {"subtypes": "all", "inclusion": {"madrs_min": 20}, "n_per_arm": 6},
-         "arms": [
-             {"id": "ketamine", "interventions": [
-                 {"drug": "ketamine", "dose": "0.5 mg/kg", "route": "iv", "at": "0 h", "over": "40 min"}]},
-             {"id": "midazolam", "interventions": [
-                 {"placebo": "midazolam", "dose": "0.045 mg/kg", "route": "iv", "at": "0 h"}]},
-         ],
-         "visits": ["0 h", "1 d"], "endpoints": {"primary_visit": "1 d"},
-         "analysis": {"control": "midazolam"}, "seed": 2},
-        "test",
-    )  # fmt: skip
+    trial = ketamine_vs_midazolam(n=6, seed=2)
     p = run_trial(trial).patients  # type: ignore[arg-type]
     expect = np.rint(np.clip(p["mechanistic_untreated"] + p["mechanistic_effect"]
                              - p["nonspecific"] + p["rating_error"], 0, 60))  # fmt: skip
