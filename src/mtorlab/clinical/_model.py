@@ -148,6 +148,5 @@ def session_times(entries: Iterable[object], offset_h: float = 0.0) -> list[floa
     for e in entries:
         if not isinstance(e, Intervention) or e.route not in SESSION_ROUTES:
             continue
-        times = e.schedule.times() if e.schedule is not None else [e.at.value] if e.at else []
-        out.update(offset_h + float(x) for x in times)
+        out.update(offset_h + float(x) for x in e.dose_times())
     return sorted(out)

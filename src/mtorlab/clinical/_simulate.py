@@ -145,8 +145,8 @@ def course_hours(trial: Trial) -> tuple[np.ndarray, np.ndarray]:
     lead_visits = [0.0, lead] if trial.lead_in is not None else [0.0]
     if trial.lead_in is not None:
         lead_visits += [v.value for v in trial.lead_in.visits]
-    course = sorted({*lead_visits, *(lead + v for v in trial.visit_hours())})
-    t = np.array(course, dtype=float)
+    hours = sorted({*lead_visits, *(lead + v for v in trial.visit_hours())})
+    t = np.array(hours, dtype=float)
     return t, t - lead
 
 
@@ -184,7 +184,7 @@ def _patient(
     if not inc.madrs_min <= y[i0] <= inc.madrs_max:
         return None
     return {"t": t, "t_rand": t_rand, "rated": y, "untreated": mech_u, "effect": mech_t - mech_u,
-            "baseline_model": base, "fraction": d.fraction, "noise": d.noise,
+            "baseline_model": base, "fraction": d.fraction, "course": shape, "noise": d.noise,
             "dropout_week": d.dropout_week}  # fmt: skip
 
 
@@ -307,8 +307,7 @@ def _long_rows(trial: Trial, arm: Arm, p: dict[str, Any]) -> list[dict[str, Any]
             "madrs": carried, "baseline": y0, "change": carried - y0,
             "mechanistic_untreated": float(p["untreated"][i]),
             "mechanistic_effect": float(p["effect"][i]),
-            "nonspecific": float(p["baseline_model"] * p["fraction"] * course(
-                np.array([tc]), clinical_params(), trial_sessions(trial), arm.nonspecific)[0]),
+            "nonspecific": float(p["baseline_model"] * p["fraction"] * p["course"][i]),
             "rating_error": float(p["noise"][i]), "nonspecific_fraction": p["fraction"],
             "dropout_week": p["dropout_week"],
         })  # fmt: skip

@@ -52,7 +52,7 @@ class Plan:
 
 
 def _times(iv: Intervention, where: str, duration_h: float) -> tuple[float, ...]:
-    times = iv.schedule.times() if iv.schedule is not None else [iv.at.value]  # type: ignore[union-attr]
+    times = iv.dose_times()
     late = [t for t in times if t >= duration_h]
     if late:
         fld = "schedule" if iv.schedule is not None else "at"

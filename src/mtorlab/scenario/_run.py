@@ -228,7 +228,7 @@ def dose_list(scenario: Scenario) -> list[dict[str, object]]:
     written), ``route`` and ``over_h`` (an infusion's length, else None)."""
     out: list[dict[str, object]] = []
     for iv in scenario.interventions:
-        times = iv.schedule.times() if iv.schedule is not None else [iv.at.value]  # type: ignore[union-attr]
+        times = iv.dose_times()
         over = iv.over.value if iv.over is not None else None
         out += [{"time_h": t, "name": iv.name, "dose": iv.dose.text, "route": iv.route,
                  "over_h": over} for t in times]  # fmt: skip

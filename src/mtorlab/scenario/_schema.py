@@ -123,6 +123,10 @@ class Intervention(_Record):
         """The drug or intervention id."""
         return self.drug or self.intervention or ""
 
+    def dose_times(self) -> list[float]:
+        """Hours of every dose: the schedule's, or the single ``at`` (exactly one is set)."""
+        return self.schedule.times() if self.schedule is not None else [self.at.value]  # type: ignore[union-attr]
+
 
 class Scenario(_Record):
     """A user's scenario: species, condition, interventions, duration, outputs.
