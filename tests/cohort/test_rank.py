@@ -17,6 +17,7 @@ from mtorlab.errors import MtorlabError
 STRATEGIES = """
 strategies:
   - id: esketamine_0.5
+    human_evidence: "none among this test's sources"
     interventions:
       - {drug: esketamine, dose: 0.5 mg/kg, route: iv, at: 1 h, over: 40 min}
   - id: exercise
@@ -32,6 +33,15 @@ def test_default_strategies_all_validate_for_humans() -> None:
     assert len(strats) == 12
     for s in strats:
         assert strategy_scenario(s, 14 * 24.0, 24.0).species == "human"
+        assert s.human_evidence  # each default says what is known in patients
+
+
+def test_a_strategys_human_evidence_must_be_text(tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text(STRATEGIES.replace('"none among this test\'s sources"', "[1, 2]"),
+                 encoding="utf-8")  # fmt: skip
+    with pytest.raises(MtorlabError, match=r"s\.yaml.*esketamine_0\.5.*human_evidence.*\[1, 2\]"):
+        load_strategies(f)
 
 
 PROFILE = Profile(madrs=40, il6="2 x healthy", prior_ssri_nonresponse=True)
@@ -145,6 +155,7 @@ def test_rank_cli_and_bad_profile_field(tmp_path: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert code == 0 and " 1. " in out and "effective sample size" in out
     assert "why: " in out and "m_esketamine_nmdar" in out
+    assert "in patients: none among this test's sources" in out  # the file's words, printed
     assert max(len(line) for line in out.splitlines()) <= 100
     code = main([*args, "--json"])
     data = json.loads(capsys.readouterr().out)
@@ -153,6 +164,8 @@ def test_rank_cli_and_bad_profile_field(tmp_path: Path, capsys: pytest.CaptureFi
         "exercise",
     }
     assert all(s["explanation"][0]["mechanisms"] for s in data["strategies"])
+    evidence = {s["strategy"]: s["human_evidence"] for s in data["strategies"]}
+    assert evidence == {"esketamine_0.5": "none among this test's sources", "exercise": ""}
     bad = tmp_path / "bad.yaml"
     bad.write_text("species: human\nmadrs: 30\nil_6: 2\n", encoding="utf-8")
     code = main(["rank", "--profile", str(bad), "--strategies", str(f), "--n", "4"])

@@ -234,6 +234,8 @@ def register(app: typer.Typer) -> None:
                     f"    adverse peaks: anxiety {r['anxiety_peak']:.3g}, "
                     f"immunosuppression {r['immunosuppression_peak']:.3g}"
                 )
+                if r.get("human_evidence"):
+                    print(_evidence_lines(str(r["human_evidence"])))
                 for line in _why_lines(explanations.get(r["strategy"], [])):
                     print(line)
         if output is not None:
@@ -274,6 +276,14 @@ def _plain(x: Any) -> Any:
     if hasattr(x, "item"):
         return x.item()
     return x
+
+
+def _evidence_lines(text: str, width: int = 100) -> str:
+    """What is known in patients (the strategy file's ``human_evidence``), wrapped."""
+    import textwrap
+
+    return textwrap.fill(text, width, initial_indent="    in patients: ",
+                         subsequent_indent=" " * 17, break_on_hyphens=False)  # fmt: skip
 
 
 def _why_lines(items: list[dict[str, Any]], width: int = 100) -> list[str]:

@@ -96,6 +96,9 @@ class Strategy:
     drugs: tuple[dict[str, Any], ...] = ()
     #: model extensions (``rank --extension``): the strategy runs on the extended model
     extensions: tuple[dict[str, Any], ...] = ()
+    #: what is known of this strategy in depressed patients, in the file's words ("" if
+    #: the file does not say); printed beside the model's prediction, never used by it
+    human_evidence: str = ""
 
 
 def _parse_strategies(
@@ -124,8 +127,13 @@ def _parse_strategies(
         if not isinstance(s, dict) or "id" not in s or "interventions" not in s:
             raise DataFileError(source, "each strategy needs id and interventions", entry=str(i))
         _check_strategy(s, source, drugs, extensions)
+        evidence = s.get("human_evidence", "")
+        if not isinstance(evidence, str):
+            raise DataFileError(source, f"human_evidence must be text, got {evidence!r}",
+                                entry=str(s["id"]), field="human_evidence")  # fmt: skip
         out.append(Strategy(str(s["id"]), str(s.get("description", "")),
-                            tuple(s["interventions"]), drugs, extensions))  # fmt: skip
+                            tuple(s["interventions"]), drugs, extensions,
+                            evidence.strip()))  # fmt: skip
     return tuple(out)
 
 
@@ -553,6 +561,7 @@ def rank(
                for j in range(len(w)) if ok[j]]  # fmt: skip
         explanations[sid] = explain(by_id[sid], weighted_changes(rel, [outputs[k] for k in mech]))
         rec["explanation"] = explanation_text(explanations[sid])
+        rec["human_evidence"] = by_id[sid].human_evidence
         out.append(rec)
     if not out:
         raise MtorlabError("no strategy could be simulated for the profile's patients")
