@@ -10,6 +10,7 @@ from the model's own parameters, not from a stored run.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -115,7 +116,7 @@ def test_more_bound_rapamycin_never_leaves_more_4ebp1_phosphorylated() -> None:
     for r in (0.25, 0.5, 0.75, 1.0):
         with parameter_overrides({"rapa_neuron": r}):
             levels.append(run(duration="3 d", output_step="1 d")["p_4ebp1"].iloc[-1])
-    assert all(a > b for a, b in zip(levels, levels[1:]))
+    assert all(a > b for a, b in itertools.pairwise(levels))
     healthy = run(duration="1 d", output_step="1 d")["p_4ebp1"].iloc[-1]
     assert levels[-1] < healthy
 
