@@ -301,3 +301,19 @@ def test_an_anaesthetic_ketamine_dose_runs_with_a_warning(
     assert main(["simulate", str(high), "--store", str(tmp_path / "store")]) == 0
     err = capsys.readouterr().err
     assert err.startswith("mtorlab: warning: ") and "80 mg/kg" in err
+
+
+def test_a_formulation_outside_the_species_it_was_measured_in_runs_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    """PEG-liposomal rapamycin's factors are rodent findings: in a human they are carried
+    over, and the run says so; in a mouse it does not."""
+    text = ("name: p\nspecies: {species}\nduration: 6 h\ninterventions: [{{drug: rapamycin, "
+            "dose: {dose}, route: po, formulation: peg_liposome, at: 1 h}}]\n"
+            "outputs: [mtorc1_glia]\n")  # fmt: skip
+    human, mouse = tmp_path / "human.yaml", tmp_path / "mouse.yaml"
+    human.write_text(text.format(species="human", dose="6 mg"), encoding="utf-8")
+    mouse.write_text(text.format(species="mouse", dose="1 mg/kg"), encoding="utf-8")
+    (warning,) = mt.simulate(human).attrs["warnings"]
+    assert "peg_liposome in a human" in warning and "mouse and rat" in warning
+    assert mt.simulate(mouse).attrs["warnings"] == []

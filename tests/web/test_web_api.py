@@ -202,6 +202,17 @@ def test_simulate_real_engine_with_an_intervention(client: TestClient) -> None:
     assert max(series) > series[0]  # ketamine raises neuronal mTORC1 transiently
 
 
+def test_simulate_returns_the_runs_warnings(client: TestClient) -> None:
+    """The warnings `mtorlab simulate` prints reach the dashboard: none for a plain run, one
+    for a formulation given outside the species its factors were measured in."""
+    assert client.post("/api/simulate", json=KETAMINE).json()["warnings"] == []
+    peg = {"name": "peg", "species": "human", "duration": "6 h", "outputs": ["mtorc1_glia"],
+           "interventions": [{"drug": "rapamycin", "dose": "6 mg", "route": "po",
+                              "formulation": "peg_liposome", "at": "1 h"}]}  # fmt: skip
+    (warning,) = client.post("/api/simulate", json=peg).json()["warnings"]
+    assert "peg_liposome in a human" in warning
+
+
 def test_simulate_csv(client: TestClient) -> None:
     resp = client.post("/api/simulate/csv", json=STRESS)
     assert resp.headers["content-type"].startswith("text/csv")

@@ -314,3 +314,20 @@ def test_the_map_is_laid_out_in_compartments_with_no_label_overlapping(
     page.evaluate("() => window.mtorlabMap.fit(window.mtorlabMap.getElementById('ctx:neuron'), 10)")
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / f"map-layout-neuron-{lang}.png"))
+
+
+def test_a_runs_warning_is_shown_under_it(page: Any) -> None:
+    """A formulation given outside the species its factors come from runs, and the list of
+    runs says so under the run (as `mtorlab simulate` prints it)."""
+    text = ("name: peg human\nspecies: human\nduration: 6 h\noutputs: [mtorc1_glia]\n"
+            "interventions:\n  - {drug: rapamycin, dose: 6 mg, route: po, "
+            "formulation: peg_liposome, at: 1 h}\n")  # fmt: skip
+    _upload(page, "peg.yaml", text)
+    page.wait_for_function(
+        "() => document.querySelector('#yaml-preview').textContent.includes('peg_liposome')"
+    )
+    page.click("#run")
+    page.wait_for_selector("#runs .run-warning", timeout=60_000)
+    warning = page.inner_text("#runs .run-warning")
+    assert "peg_liposome in a human" in warning and "carried over" in warning
+    page.screenshot(path=str(ARTIFACTS / "run-warning.png"), full_page=True)

@@ -214,6 +214,9 @@ class Formulation(_Record):
     description: str = Field(min_length=5)
     brain_partition_factor: Quantity
     peripheral_effect_factor: Quantity
+    #: the species in which the formulation's factors were measured (empty: not stated);
+    #: a scenario in another species gets a warning that they are carried over
+    measured_in: tuple[Species, ...] = ()
 
     @model_validator(mode="after")
     def _units(self) -> Formulation:

@@ -91,6 +91,18 @@ def _formulation(drug: Drug, name: str | None, where: str) -> Formulation | None
     )
 
 
+def _carried_over(drug: Drug, name: str | None, species: str, where: str) -> str | None:
+    """A warning when a formulation's factors come from other species than the scenario's."""
+    form = _formulation(drug, name, where)
+    if form is None or not form.measured_in or species in form.measured_in:
+        return None
+    return (
+        f"{where}: {drug.id} as {form.id} in a {species}: its brain and peripheral factors "
+        f"were measured in {' and '.join(form.measured_in)} only and are carried over here, "
+        "so read this run with care"
+    )
+
+
 def _modules(scenario: Scenario, library: Library) -> tuple[dict[str, Module], dict[str, Drug]]:
     routes: dict[str, set[str]] = {}
     forms: dict[str, Formulation | None] = {}
@@ -227,9 +239,11 @@ def plan(model: Model, scenario: Scenario, library: Library) -> Plan:
             where=where,
         )
         events += events_for(adm, drugs[iv.name], scenario.species, modules[iv.name])
-        warning = dose_warning(adm, drugs[iv.name], scenario.species)
-        if warning is not None:
-            warnings.append(warning)
+        drug = drugs[iv.name]
+        for warning in (dose_warning(adm, drug, scenario.species),
+                        _carried_over(drug, iv.formulation, scenario.species, where)):  # fmt: skip
+            if warning is not None:
+                warnings.append(warning)
     changes, doses = _schedule(events)
     pk_readouts = {k: v for m in modules.values() for k, v in m.readouts.items()}
     return Plan(extended, changes, doses, pk_readouts, tuple(warnings))

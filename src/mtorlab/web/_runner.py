@@ -53,7 +53,9 @@ def _values(job: Job) -> int:
 def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     """A result table as JSON: ``time_h``, ``columns``, one array per readout, each
     readout's ``units`` and the scenario's ``doses`` (time in hours, drug, dose as written,
-    route, infusion length), for the plot's axes and dose markers.
+    route, infusion length), for the plot's axes and dose markers, and the run's
+    ``warnings`` (an anaesthetic dose, a formulation outside its measured species), shown
+    under the run in the dashboard's list.
 
     Values that are not finite become ``null`` (JSON has no NaN).
     """
@@ -74,6 +76,7 @@ def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "values": {c: clean(frame[c].astype(float).tolist()) for c in columns},
         "units": {c: readout_unit(m, c) for c in columns},
         "doses": dose_list(scenario),
+        "warnings": list(frame.attrs.get("warnings", [])),
     }
 
 

@@ -135,7 +135,8 @@ async function cancelJob() {
 function refresh() {
   document.getElementById("runs").innerHTML = runs.map((r, i) =>
     `<li><i class="swatch" style="background:${COLOURS[i]}"></i>${esc(r.label)}
-      <button type="button" data-remove="${i}">×</button></li>`).join("");
+      <button type="button" data-remove="${i}">×</button>${(r.result.warnings || []).map((w) =>
+        `<div class="run-warning">${esc(w)}</div>`).join("")}</li>`).join("");
   document.querySelectorAll("[data-remove]").forEach((b) => b.addEventListener("click", () => {
     runs.splice(Number(b.dataset.remove), 1);
     refresh();
