@@ -156,6 +156,7 @@ def test_rank_cli_and_bad_profile_field(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0 and " 1. " in out and "effective sample size" in out
     assert "why: " in out and "m_esketamine_nmdar" in out
     assert "in patients: none among this test's sources" in out  # the file's words, printed
+    assert "    warning: interventions #1: esketamine 0.5 mg/kg iv in a human" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     code = main([*args, "--json"])
     data = json.loads(capsys.readouterr().out)
@@ -166,6 +167,9 @@ def test_rank_cli_and_bad_profile_field(tmp_path: Path, capsys: pytest.CaptureFi
     assert all(s["explanation"][0]["mechanisms"] for s in data["strategies"])
     evidence = {s["strategy"]: s["human_evidence"] for s in data["strategies"]}
     assert evidence == {"esketamine_0.5": "none among this test's sources", "exercise": ""}
+    # 0.5 mg/kg esketamine iv is an anaesthetic induction dose: the plan's warning is shown
+    warnings = {s["strategy"]: s["warnings"] for s in data["strategies"]}
+    assert warnings["exercise"] == [] and "anaesthetic range" in warnings["esketamine_0.5"][0]
     bad = tmp_path / "bad.yaml"
     bad.write_text("species: human\nmadrs: 30\nil_6: 2\n", encoding="utf-8")
     code = main(["rank", "--profile", str(bad), "--strategies", str(f), "--n", "4"])

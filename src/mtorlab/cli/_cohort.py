@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -85,7 +86,9 @@ def register(app: typer.Typer) -> None:
         check_store_path(store)
         started = time.perf_counter()
         libs = library_paths(library)
-        sc = load_planned(scenario, libs, extension_paths(extension))[0]  # errors name the file
+        sc, plan = load_planned(scenario, libs, extension_paths(extension))  # errors name the file
+        for warning in plan.warnings:
+            print(f"mtorlab: warning: {warning}", file=sys.stderr)
         spec = CohortSpec(sc, seed, subtype, engine=engine)
         with Progress(*_progress_columns(), transient=True) as bar:  # type: ignore[arg-type]
             task = bar.add_task("patients", total=n)
@@ -236,6 +239,8 @@ def register(app: typer.Typer) -> None:
                 )
                 if r.get("human_evidence"):
                     print(_evidence_lines(str(r["human_evidence"])))
+                for w in r.get("warnings") or []:
+                    print(_evidence_lines(str(w), label="warning: "))
                 for line in _why_lines(explanations.get(r["strategy"], [])):
                     print(line)
         if output is not None:
@@ -278,12 +283,14 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def _evidence_lines(text: str, width: int = 100) -> str:
-    """What is known in patients (the strategy file's ``human_evidence``), wrapped."""
+def _evidence_lines(text: str, width: int = 100, label: str = "in patients: ") -> str:
+    """A labelled note under a strategy (what is known in patients, the strategy file's
+    ``human_evidence``; or a warning of its plan), wrapped."""
     import textwrap
 
-    return textwrap.fill(text, width, initial_indent="    in patients: ",
-                         subsequent_indent=" " * 17, break_on_hyphens=False)  # fmt: skip
+    indent = " " * (4 + len(label))
+    return textwrap.fill(text, width, initial_indent="    " + label, subsequent_indent=indent,
+                         break_on_hyphens=False)  # fmt: skip
 
 
 def _why_lines(items: list[dict[str, Any]], width: int = 100) -> list[str]:

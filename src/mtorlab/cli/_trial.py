@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -132,6 +133,8 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=done, total=total)
 
             run = run_trial(trial, source=str(trial_file), scheduler=scheduler, progress=step)
+        for warning in run.warnings:
+            print(f"mtorlab: warning: {warning}", file=sys.stderr)
         tables = analyse(trial, run.patients)
         wall = time.perf_counter() - started
         run_id = record_run(

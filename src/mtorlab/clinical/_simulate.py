@@ -58,9 +58,10 @@ def _shifted(iv: Intervention, shift_h: float) -> dict[str, Any]:
     return d
 
 
-def arm_scenario(trial: Trial, arm: Arm, source: str) -> Scenario:
+def arm_scenario(trial: Trial, arm: Arm, source: str) -> tuple[Scenario, tuple[str, ...]]:
     """The arm's whole course (lead-in, then the arm from randomisation) as a human scenario,
-    planned once so that an unknown drug or a dose after the end is reported up front."""
+    planned once so that an unknown drug or a dose after the end is reported up front; with
+    the plan's warnings (an anaesthetic dose, a formulation outside its species)."""
     import mtorlab as mt
     from mtorlab.cohort import CohortSpec
     from mtorlab.cohort._run import _preflight
@@ -88,12 +89,12 @@ def arm_scenario(trial: Trial, arm: Arm, source: str) -> Scenario:
     sc = validate_scenario(data, where, mt.model().readout_ids)
     try:
         with naming_source(sc, where):
-            _preflight(CohortSpec(sc))
+            warnings = _preflight(CohortSpec(sc))
     except DataFileError:
         raise
     except MtorlabError as exc:
         raise MtorlabError(f"{where}: {exc}") from None
-    return sc
+    return sc, warnings
 
 
 def output_step(trial: Trial) -> float:
@@ -248,6 +249,8 @@ class TrialRun:
     trial: Trial
     patients: pd.DataFrame
     screening: pd.DataFrame
+    #: the arms' plan warnings, each prefixed with its arm ("arm ketamine: ...")
+    warnings: tuple[str, ...] = ()
 
 
 def run_trial(
@@ -264,7 +267,10 @@ def run_trial(
     from mtorlab.cohort._run import check_scheduler
 
     check_scheduler(scheduler)
-    scenarios = [arm_scenario(trial, arm, source) for arm in trial.arms]
+    planned = [arm_scenario(trial, arm, source) for arm in trial.arms]
+    scenarios = [sc for sc, _ in planned]
+    warnings = tuple(f"arm {arm.id}: {w}" for arm, (_, ws) in zip(trial.arms, planned, strict=True)
+                     for w in ws)  # fmt: skip
     t, _ = course_hours(trial)
     plan = strata(trial)
     total = sum(s.n for s in plan)
@@ -284,7 +290,7 @@ def run_trial(
         counts.append({"arm": trial.arms[s.arm].id, "subtype": s.subtype or "all", **c})
         records += [_long_rows(trial, trial.arms[s.arm], p) for p in taken]
     patients = pd.DataFrame([r for rows in records for r in rows])
-    return TrialRun(trial, patients, pd.DataFrame(counts))
+    return TrialRun(trial, patients, pd.DataFrame(counts), warnings)
 
 
 def _long_rows(trial: Trial, arm: Arm, p: dict[str, Any]) -> list[dict[str, Any]]:

@@ -99,6 +99,8 @@ class Strategy:
     #: what is known of this strategy in depressed patients, in the file's words ("" if
     #: the file does not say); printed beside the model's prediction, never used by it
     human_evidence: str = ""
+    #: the plan's warnings (an anaesthetic dose, a formulation outside its species)
+    warnings: tuple[str, ...] = ()
 
 
 def _parse_strategies(
@@ -126,14 +128,14 @@ def _parse_strategies(
     for i, s in enumerate(data["strategies"]):
         if not isinstance(s, dict) or "id" not in s or "interventions" not in s:
             raise DataFileError(source, "each strategy needs id and interventions", entry=str(i))
-        _check_strategy(s, source, drugs, extensions)
+        warnings = _check_strategy(s, source, drugs, extensions)
         evidence = s.get("human_evidence", "")
         if not isinstance(evidence, str):
             raise DataFileError(source, f"human_evidence must be text, got {evidence!r}",
                                 entry=str(s["id"]), field="human_evidence")  # fmt: skip
         out.append(Strategy(str(s["id"]), str(s.get("description", "")),
                             tuple(s["interventions"]), drugs, extensions,
-                            evidence.strip()))  # fmt: skip
+                            evidence.strip(), warnings))  # fmt: skip
     return tuple(out)
 
 
@@ -142,9 +144,9 @@ def _check_strategy(
     source: str,
     drugs: tuple[dict[str, Any], ...],
     extensions: tuple[dict[str, Any], ...] = (),
-) -> None:
+) -> tuple[str, ...]:
     """A strategy's interventions as a scenario's (fields, drugs, routes, doses): a problem
-    names the file and the strategy before anything runs."""
+    names the file and the strategy before anything runs. Returns the plan's warnings."""
     import mtorlab as mt
     from mtorlab._api import library
     from mtorlab.scenario import check_plan, validate_scenario, with_drugs
@@ -155,7 +157,7 @@ def _check_strategy(
     data = {"name": str(s["id"]), "species": "human", "duration": "1825 d",
             "interventions": s["interventions"], "extensions": list(extensions)}  # fmt: skip
     sc = validate_scenario(with_drugs(data, drugs), where, ())
-    check_plan(mt.model(), sc, library(), where)
+    return check_plan(mt.model(), sc, library(), where).warnings
 
 
 @cache
@@ -562,6 +564,7 @@ def rank(
         explanations[sid] = explain(by_id[sid], weighted_changes(rel, [outputs[k] for k in mech]))
         rec["explanation"] = explanation_text(explanations[sid])
         rec["human_evidence"] = by_id[sid].human_evidence
+        rec["warnings"] = list(by_id[sid].warnings)
         out.append(rec)
     if not out:
         raise MtorlabError("no strategy could be simulated for the profile's patients")

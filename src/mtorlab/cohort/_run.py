@@ -457,14 +457,15 @@ def _dask(
             cluster.close()
 
 
-def _preflight(spec: CohortSpec) -> None:
+def _preflight(spec: CohortSpec) -> tuple[str, ...]:
     """Plan the scenario once before any patient runs, so that a scenario error (an
     unknown drug, a dose after the end) stops the cohort with its message instead of
-    marking every patient failed (issue 16: --engine reference gave exit 0 with NaN rates)."""
+    marking every patient failed (issue 16: --engine reference gave exit 0 with NaN rates).
+    Returns the plan's warnings (an anaesthetic dose, a formulation outside its species)."""
     from mtorlab._api import library, model
     from mtorlab.scenario._run import _prepare
 
-    _prepare(model(), spec.scenario, None, library())
+    return _prepare(model(), spec.scenario, None, library())[0].warnings
 
 
 def run_cohort(
