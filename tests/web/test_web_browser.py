@@ -63,9 +63,19 @@ def test_search_click_node_shows_evidence(page: Any) -> None:
     page.fill("#search", "BDNF")
     page.keyboard.press("Enter")
     page.wait_for_selector("#evidence h3[data-entity='bdnf']")
-    # the search centres BDNF with a short animation; a user then pans to ketamine
-    page.wait_for_function("() => !window.mtorlabMap.animated()")
-    page.evaluate("() => window.mtorlabMap.center(window.mtorlabMap.getElementById('ketamine'))")
+    # the search centres BDNF with a short animation; a user then pans to ketamine. The
+    # animation is queued for the next frame, so a pan made before it starts is undone by
+    # it: pan until ketamine is in view with no animation left (was flaky, 1 run in 3)
+    page.wait_for_function(
+        """() => {
+            const cy = window.mtorlabMap, node = cy.getElementById('ketamine');
+            if (cy.animated()) return false;
+            const p = node.renderedPosition();
+            if (p.x > 0 && p.x < cy.width() && p.y > 0 && p.y < cy.height()) return true;
+            cy.center(node);
+            return false;
+        }"""
+    )
     box = page.locator("#cy").bounding_box()
     pos = page.evaluate("() => window.mtorlabMap.getElementById('ketamine').renderedPosition()")
     assert 0 < pos["x"] < box["width"] and 0 < pos["y"] < box["height"]
