@@ -87,3 +87,19 @@ def test_most_citations_carry_a_doi_or_pmid() -> None:
     schema); a DOI or PMID is recorded only where one was seen, which is most of them."""
     with_id = [d for d in DATASETS.values() if d.citation.doi or d.citation.pmid]
     assert len(with_id) >= 0.7 * len(DATASETS)
+
+
+def test_the_low_dose_ketamine_dataset_fails_a_model_with_a_dose_threshold() -> None:
+    """CLIN-KET-FAVA-DOSE-D1 bears on the review's 0.3 mg/kg threshold (KET-05): at day 1
+    the 0.1 mg/kg arm must be a benefit of at least one MADRS point. A model that needed
+    twice the exposure for the same effect (simulated here by giving that arm 0.05 mg/kg)
+    fails it, so the sign-only check is not one any model passes."""
+    ds = DATASETS["CLIN-KET-FAVA-DOSE-D1"]
+    arm = dict(ds.conditions["ketamine_01"])
+    arm["interventions"] = [{**arm["interventions"][0], "dose": "0.05 mg/kg"}]
+    halved = ds.model_copy(update={"conditions": {**ds.conditions, "ketamine_01": arm}})
+    simulator = CachedSimulator(simulate_mapping)
+    assert run_dataset(ds, SPLIT[ds.id], simulator).passed
+    result = run_dataset(halved, SPLIT[ds.id], simulator)
+    assert result.error is None, result.error
+    assert not result.passed
