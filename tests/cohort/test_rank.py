@@ -19,7 +19,7 @@ strategies:
   - id: esketamine_0.5
     human_evidence: "none among this test's sources"
     interventions:
-      - {drug: esketamine, dose: 0.5 mg/kg, route: iv, at: 1 h, over: 40 min}
+      - {drug: esketamine, dose: 0.5 mg/kg, route: iv, at: 1 h}
   - id: exercise
     interventions:
       - {intervention: exercise, dose: 30 min, schedule: {start: 8 h, every: 1 d, count: 28}}
@@ -167,7 +167,7 @@ def test_rank_cli_and_bad_profile_field(tmp_path: Path, capsys: pytest.CaptureFi
     assert all(s["explanation"][0]["mechanisms"] for s in data["strategies"])
     evidence = {s["strategy"]: s["human_evidence"] for s in data["strategies"]}
     assert evidence == {"esketamine_0.5": "none among this test's sources", "exercise": ""}
-    # 0.5 mg/kg esketamine iv is an anaesthetic induction dose: the plan's warning is shown
+    # a 0.5 mg/kg esketamine iv bolus is an anaesthetic induction dose: the plan's warning is shown
     warnings = {s["strategy"]: s["warnings"] for s in data["strategies"]}
     assert warnings["exercise"] == [] and "anaesthetic range" in warnings["esketamine_0.5"][0]
     bad = tmp_path / "bad.yaml"

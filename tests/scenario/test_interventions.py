@@ -303,6 +303,42 @@ def test_an_anaesthetic_ketamine_dose_runs_with_a_warning(
     assert err.startswith("mtorlab: warning: ") and "80 mg/kg" in err
 
 
+INFUSIONS = (
+    "name: inf\nspecies: human\nduration: 4 h\noutput_step: 1 min\ninterventions:\n"
+    "  - {{drug: esketamine, dose: {esk}, route: iv, at: 1 h{esk_over}}}\n"
+    "  - {{drug: ketamine, dose: {ket}, route: iv, at: 1 h, over: 40 min}}\n"
+    "outputs: [conc_plasma:esketamine, conc_plasma:ketamine]\n"
+)
+
+
+def test_an_infusion_is_judged_by_its_plasma_peak_and_a_bolus_by_its_dose(tmp_path: Path) -> None:
+    """1 mg/kg over 40 min (the high arm of Fava 2018) is the antidepressant regimen, not an
+    induction: it used to be warned of as anaesthetic because its dose equals the label's
+    bolus. Now an infusion is warned of only when its predicted plasma peak reaches the
+    anaesthetic level; the predicted peak is the one the simulation reaches (a 40-min
+    infusion ending on a 1-min report time also used to stop CVODE: CV_TOO_CLOSE)."""
+    from mtorlab.interventions import load_library
+    from mtorlab.pk._dosing import infusion_peak_ng_per_ml
+
+    f = tmp_path / "s.yaml"
+    f.write_text(INFUSIONS.format(esk="1.0 mg/kg", esk_over=", over: 40 min", ket="1.0 mg/kg"))
+    run = mt.simulate(f)
+    assert run.attrs["warnings"] == [] and len(run) == 241
+    lib = load_library()
+    for drug in ("esketamine", "ketamine"):  # two-compartment and one-compartment PK
+        col = run[f"conc_plasma:{drug}"]
+        assert run.time_h[col.idxmax()] == pytest.approx(1 + 40 / 60)
+        predicted = infusion_peak_ng_per_ml(lib.get(drug).pk["human"], 1.0, 40 / 60)
+        assert predicted == pytest.approx(col.max(), rel=0.01)
+    f.write_text(INFUSIONS.format(esk="0.5 mg/kg", esk_over="", ket="4.5 mg/kg"))
+    bolus, slow_high = mt.simulate(f).attrs["warnings"]
+    assert (
+        "esketamine 0.5 mg/kg iv in a human is in the anaesthetic range (from 0.5 mg/kg)" in bolus
+    )
+    assert "ketamine 4.5 mg/kg iv over 40 min in a human peaks at about 1370 ng/mL" in slow_high
+    assert "(from 1200 ng/mL)" in slow_high
+
+
 def test_a_formulation_outside_the_species_it_was_measured_in_runs_with_a_warning(
     tmp_path: Path,
 ) -> None:

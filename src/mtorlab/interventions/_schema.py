@@ -68,6 +68,7 @@ _DIMENSIONS = {
     "L/h/kg": "clearance per body weight (L/h/kg)",
     "dimensionless": "a pure number (dimensionless)",
     "mg/L": "mass concentration (mg/L)",
+    "ng/mL": "mass concentration (ng/mL)",
     "mg/kg": "dose per body weight (mg/kg)",
     "g/mol": "molar mass (g/mol)",
 }
@@ -139,6 +140,10 @@ class SpeciesPK(_Record):
     #: Per route, the dose (mg/kg) from which the drug is anaesthetic in this species: a
     #: scenario above it still runs, with a warning (the model describes subanaesthetic use).
     anaesthetic_dose: dict[str, Quantity] = Field(default_factory=dict)
+    #: The plasma concentration (ng/mL) from which the drug is anaesthetic: an iv infusion
+    #: (longer than a bolus) is judged by its predicted peak plasma level against it rather
+    #: than by its dose, since the same dose given slowly never reaches it.
+    anaesthetic_concentration: Quantity | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -170,6 +175,7 @@ class SpeciesPK(_Record):
             "brain_partition": (self.brain_partition, "dimensionless"),
             "brain_equilibration_half_life": (self.brain_equilibration_half_life, "h"),
             "autoinhibition": (self.autoinhibition, "mg/L"),
+            "anaesthetic_concentration": (self.anaesthetic_concentration, "ng/mL"),
         }  # fmt: skip
         for field, unit in (("absorption_half_life", "h"), ("bioavailability", "dimensionless"),
                             ("anaesthetic_dose", "mg/kg")):  # fmt: skip

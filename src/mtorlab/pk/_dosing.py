@@ -9,12 +9,15 @@ library's reference dose.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from mtorlab.errors import MtorlabError
 from mtorlab.interventions import Drug, SpeciesPK
-from mtorlab.pk._modules import Module
+from mtorlab.pk._modules import Module, k10_for_terminal, rate_from_half_life
 from mtorlab.pk._physiology import PHYSIOLOGY
 from mtorlab.units import parse_quantity_text, registry
 
@@ -119,20 +122,64 @@ def check_route(drug: Drug, species: str, route: str | None, where: str) -> Spec
     return pk
 
 
+#: An iv dose given over at most this time (h) is judged as a bolus, by its dose against the
+#: label's induction dose; a longer infusion by its predicted peak plasma level. Assumed:
+#: the label's induction is given over 60 s, and the model's one-compartment human ketamine
+#: has no fast distribution phase, so for infusions of a few minutes it would under-read
+#: the peak; 10 min keeps those with the dose rule.
+BOLUS_H = 10.0 / 60.0
+
+
+def infusion_peak_ng_per_ml(pk: SpeciesPK, dose_mg_per_kg: float, over_h: float) -> float:
+    """Peak plasma concentration (ng/mL) of one iv infusion from zero, by the drug's linear
+    PK (central, optional peripheral): the central amount rises for as long as the infusion
+    runs, so the peak is at its end, x(T) = A^-1 (e^(AT) - I) b."""
+    from scipy.linalg import expm
+
+    v1 = pk.volume.to("L/kg")
+    rate = dose_mg_per_kg / over_h
+    if pk.peripheral_volume is not None and pk.distribution_clearance is not None:
+        cl_d = pk.distribution_clearance.to("L/h/kg")
+        k12, k21 = cl_d / v1, cl_d / pk.peripheral_volume.to("L/kg")
+        k10 = k10_for_terminal(pk.half_life.to("hour"), k12, k21)
+        a = np.array([[-(k10 + k12), k21], [k12, -k21]])
+        b = np.array([rate, 0.0])
+        amount = float(np.linalg.solve(a, (expm(a * over_h) - np.eye(2)) @ b)[0])
+    else:
+        k = rate_from_half_life(pk.half_life)
+        amount = rate / k * (1.0 - math.exp(-k * over_h))
+    return amount / v1 * 1000.0  # mg/L -> ng/mL
+
+
 def dose_warning(adm: Administration, drug: Drug, species: str) -> str | None:
-    """A warning when a dose reaches the drug's anaesthetic range for that species and route."""
+    """A warning when a dose reaches the drug's anaesthetic range for that species and route.
+
+    A bolus (or an iv dose over at most ``BOLUS_H``) is compared with the anaesthetic dose of
+    its route; an iv infusion, where the drug states an anaesthetic plasma level, with that
+    level, through the infusion's predicted peak (a dose given slowly never reaches it)."""
     pk = drug.pk.get(species)
-    if pk is None or adm.route is None or adm.route not in pk.anaesthetic_dose:
+    if pk is None or adm.route is None:
+        return None
+    amount = drug_amount_mg_per_kg(adm, species)
+    head = f"{adm.where}: {drug.id} {adm.dose} {adm.route}"
+    tail = "the model describes subanaesthetic, antidepressant doses, so read this run with care"
+    infusion = adm.route == "iv" and adm.over_h is not None and adm.over_h > BOLUS_H
+    if infusion and pk.anaesthetic_concentration is not None:
+        assert adm.over_h is not None
+        level = pk.anaesthetic_concentration.to("ng/mL")
+        peak = infusion_peak_ng_per_ml(pk, amount, adm.over_h)
+        if peak < level:
+            return None
+        return (
+            f"{head} over {adm.over_h * 60:g} min in a {species} peaks at about {peak:.0f} ng/mL "
+            f"in plasma, in the anaesthetic range (from {level:g} ng/mL); {tail}"
+        )
+    if adm.route not in pk.anaesthetic_dose:
         return None
     limit = pk.anaesthetic_dose[adm.route].to("mg/kg")
-    amount = drug_amount_mg_per_kg(adm, species)
     if amount < limit:
         return None
-    return (
-        f"{adm.where}: {drug.id} {adm.dose} {adm.route} in a {species} is in the anaesthetic "
-        f"range (from {limit:g} mg/kg); the model describes subanaesthetic, antidepressant "
-        "doses, so read this run with care"
-    )
+    return f"{head} in a {species} is in the anaesthetic range (from {limit:g} mg/kg); {tail}"
 
 
 def events_for(adm: Administration, drug: Drug, species: str, mod: Module) -> list[Event]:
