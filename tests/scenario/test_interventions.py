@@ -339,6 +339,33 @@ def test_an_infusion_is_judged_by_its_plasma_peak_and_a_bolus_by_its_dose(tmp_pa
     assert "(from 1200 ng/mL)" in slow_high
 
 
+@pytest.mark.parametrize(
+    ("step", "at", "over", "duration"),
+    [("20 s", "10 min", "13 min", "3 h"), ("20 s", "10 min", "1 s", "2.9 h"),
+     ("1 min", "1 h", "40 min", "3 h")],
+)  # fmt: skip
+def test_a_dose_within_rounding_of_a_report_time_runs(
+    tmp_path: Path, step: str, at: str, over: str, duration: str
+) -> None:
+    """Cases that stopped the reference engine (CVODE's CV_TOO_CLOSE: a dose or an
+    infusion's end a few 1e-16 h from a report time; 16 of 128 grid/dose combinations
+    tried): each runs and reports every time of its grid."""
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        f"name: g\nspecies: human\nduration: {duration}\noutput_step: {step}\n"
+        f"interventions: [{{drug: ketamine, dose: 0.5 mg/kg, route: iv, at: {at}, over: {over}}}]\n"
+        "outputs: [conc_plasma:ketamine]\n"
+    )
+    run = mt.simulate(f)
+    grid = validate_scenario(
+        {"name": "g", "species": "human", "duration": duration, "output_step": step},
+        "test",
+        mt.model().readout_ids,
+    )
+    assert len(run) == grid.n_points()
+    assert run["conc_plasma:ketamine"].notna().all() and run["conc_plasma:ketamine"].max() > 0
+
+
 def test_a_formulation_outside_the_species_it_was_measured_in_runs_with_a_warning(
     tmp_path: Path,
 ) -> None:
