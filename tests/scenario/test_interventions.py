@@ -317,6 +317,7 @@ def test_an_infusion_is_judged_by_its_plasma_peak_and_a_bolus_by_its_dose(tmp_pa
     bolus. Now an infusion is warned of only when its predicted plasma peak reaches the
     anaesthetic level; the predicted peak is the one the simulation reaches (a 40-min
     infusion ending on a 1-min report time also used to stop CVODE: CV_TOO_CLOSE)."""
+    from mtorlab._bilingual import chinese
     from mtorlab.interventions import load_library
     from mtorlab.pk._dosing import infusion_peak_ng_per_ml
 
@@ -337,6 +338,9 @@ def test_an_infusion_is_judged_by_its_plasma_peak_and_a_bolus_by_its_dose(tmp_pa
     )
     assert "ketamine 4.5 mg/kg iv over 40 min in a human peaks at about 1370 ng/mL" in slow_high
     assert "(from 1200 ng/mL)" in slow_high
+    # each warning carries its Chinese version (the dashboard's Chinese view shows it)
+    assert "艾司氯胺酮 0.5 mg/kg iv（人）已达麻醉剂量范围" in chinese(bolus)
+    assert "氯胺酮 4.5 mg/kg iv（人，输注 40 分钟）的血浆峰浓度约 1370 ng/mL" in chinese(slow_high)
 
 
 @pytest.mark.parametrize(

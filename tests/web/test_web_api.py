@@ -205,12 +205,16 @@ def test_simulate_real_engine_with_an_intervention(client: TestClient) -> None:
 def test_simulate_returns_the_runs_warnings(client: TestClient) -> None:
     """The warnings `mtorlab simulate` prints reach the dashboard: none for a plain run, one
     for a formulation given outside the species its factors were measured in."""
-    assert client.post("/api/simulate", json=KETAMINE).json()["warnings"] == []
+    plain = client.post("/api/simulate", json=KETAMINE).json()
+    assert plain["warnings"] == [] and plain["warnings_zh"] == []
     peg = {"name": "peg", "species": "human", "duration": "6 h", "outputs": ["mtorc1_glia"],
            "interventions": [{"drug": "rapamycin", "dose": "6 mg", "route": "po",
                               "formulation": "peg_liposome", "at": "1 h"}]}  # fmt: skip
-    (warning,) = client.post("/api/simulate", json=peg).json()["warnings"]
+    got = client.post("/api/simulate", json=peg).json()
+    (warning,), (chinese,) = got["warnings"], got["warnings_zh"]
     assert "peg_liposome in a human" in warning
+    # the same warning in Chinese, for the dashboard's Chinese view
+    assert "雷帕霉素（peg_liposome）用于人" in chinese and "小鼠和大鼠" in chinese
 
 
 def test_simulate_csv(client: TestClient) -> None:

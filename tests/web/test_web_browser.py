@@ -341,3 +341,10 @@ def test_a_runs_warning_is_shown_under_it(page: Any) -> None:
     warning = page.inner_text("#runs .run-warning")
     assert "peg_liposome in a human" in warning and "carried over" in warning
     page.screenshot(path=str(ARTIFACTS / "run-warning.png"), full_page=True)
+    page.click("#lang-toggle")  # the Chinese view shows the warning in Chinese
+    page.wait_for_function(
+        "() => document.querySelector('#runs .run-warning').textContent.includes('雷帕霉素')"
+    )
+    assert "此处直接沿用" in page.inner_text("#runs .run-warning")
+    page.screenshot(path=str(ARTIFACTS / "run-warning-zh.png"), full_page=True)
+    page.click("#lang-toggle")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mtorlab._bilingual import SPECIES_ZH, Bilingual
 from mtorlab._cache import BoundedCache
 from mtorlab.errors import MtorlabError, UnknownIdError
 from mtorlab.interventions import Drug, Formulation, Library
@@ -96,10 +97,14 @@ def _carried_over(drug: Drug, name: str | None, species: str, where: str) -> str
     form = _formulation(drug, name, where)
     if form is None or not form.measured_in or species in form.measured_in:
         return None
-    return (
+    measured_zh = "和".join(SPECIES_ZH.get(m, m) for m in form.measured_in)
+    return Bilingual(
         f"{where}: {drug.id} as {form.id} in a {species}: its brain and peripheral factors "
         f"were measured in {' and '.join(form.measured_in)} only and are carried over here, "
-        "so read this run with care"
+        "so read this run with care",
+        f"{where.replace('interventions #', '干预 #')}：{drug.name_zh}（{form.id}）用于"
+        f"{SPECIES_ZH.get(species, species)}：其脑内与外周系数仅在{measured_zh}中测得，"
+        "此处直接沿用，请谨慎解读此次运行",
     )
 
 

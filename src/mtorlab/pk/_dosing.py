@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from mtorlab._bilingual import SPECIES_ZH, Bilingual
 from mtorlab.errors import MtorlabError
 from mtorlab.interventions import Drug, SpeciesPK
 from mtorlab.pk._modules import Module, k10_for_terminal, rate_from_half_life
@@ -163,6 +164,10 @@ def dose_warning(adm: Administration, drug: Drug, species: str) -> str | None:
     amount = drug_amount_mg_per_kg(adm, species)
     head = f"{adm.where}: {drug.id} {adm.dose} {adm.route}"
     tail = "the model describes subanaesthetic, antidepressant doses, so read this run with care"
+    where_zh = adm.where.replace("interventions #", "干预 #")
+    head_zh = f"{where_zh}：{drug.name_zh} {adm.dose} {adm.route}"
+    tail_zh = "本模型描述的是亚麻醉的抗抑郁剂量，请谨慎解读此次运行"
+    who_zh = SPECIES_ZH.get(species, species)
     infusion = adm.route == "iv" and adm.over_h is not None and adm.over_h > BOLUS_H
     if infusion and pk.anaesthetic_concentration is not None:
         assert adm.over_h is not None
@@ -170,16 +175,22 @@ def dose_warning(adm: Administration, drug: Drug, species: str) -> str | None:
         peak = infusion_peak_ng_per_ml(pk, amount, adm.over_h)
         if peak < level:
             return None
-        return (
-            f"{head} over {adm.over_h * 60:g} min in a {species} peaks at about {peak:.0f} ng/mL "
-            f"in plasma, in the anaesthetic range (from {level:g} ng/mL); {tail}"
+        minutes = f"{adm.over_h * 60:g}"
+        return Bilingual(
+            f"{head} over {minutes} min in a {species} peaks at about {peak:.0f} ng/mL "
+            f"in plasma, in the anaesthetic range (from {level:g} ng/mL); {tail}",
+            f"{head_zh}（{who_zh}，输注 {minutes} 分钟）的血浆峰浓度约 {peak:.0f} ng/mL，"
+            f"已达麻醉范围（{level:g} ng/mL 起）；{tail_zh}",
         )
     if adm.route not in pk.anaesthetic_dose:
         return None
     limit = pk.anaesthetic_dose[adm.route].to("mg/kg")
     if amount < limit:
         return None
-    return f"{head} in a {species} is in the anaesthetic range (from {limit:g} mg/kg); {tail}"
+    return Bilingual(
+        f"{head} in a {species} is in the anaesthetic range (from {limit:g} mg/kg); {tail}",
+        f"{head_zh}（{who_zh}）已达麻醉剂量范围（{limit:g} mg/kg 起）；{tail_zh}",
+    )
 
 
 def events_for(adm: Administration, drug: Drug, species: str, mod: Module) -> list[Event]:

@@ -55,11 +55,12 @@ def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     readout's ``units`` and the scenario's ``doses`` (time in hours, drug, dose as written,
     route, infusion length), for the plot's axes and dose markers, and the run's
     ``warnings`` (an anaesthetic dose, a formulation outside its measured species), shown
-    under the run in the dashboard's list.
+    under the run in the dashboard's list (``warnings_zh``: the same in Chinese).
 
     Values that are not finite become ``null`` (JSON has no NaN).
     """
     from mtorlab._api import model
+    from mtorlab._bilingual import chinese
     from mtorlab.scenario._extension import extended_model
     from mtorlab.scenario._run import dose_list, readout_unit
 
@@ -67,6 +68,7 @@ def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         return [v if math.isfinite(v) else None for v in values]
 
     columns = [c for c in frame.columns if c != "time_h"]
+    warnings = list(frame.attrs.get("warnings", []))
     m = extended_model(model(), scenario.extensions)  # its extensions' readouts have units
     return {
         "name": scenario.name,
@@ -76,7 +78,8 @@ def frame_json(frame: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
         "values": {c: clean(frame[c].astype(float).tolist()) for c in columns},
         "units": {c: readout_unit(m, c) for c in columns},
         "doses": dose_list(scenario),
-        "warnings": list(frame.attrs.get("warnings", [])),
+        "warnings": [str(w) for w in warnings],
+        "warnings_zh": [chinese(w) for w in warnings],
     }
 
 

@@ -1,6 +1,6 @@
 // Runs: submit a job (scenarios + their controls), poll, cancel; plot up to 4 runs; CSV;
 // the map overlay (change vs control at a chosen time).
-import { api, esc, formatError, onLang, readoutLabel, t } from "./i18n.js";
+import { api, esc, formatError, getLang, onLang, readoutLabel, t } from "./i18n.js";
 import { graphNodes, setOverlay } from "./map.js";
 
 const MAX_RUNS = 4;
@@ -132,10 +132,15 @@ async function cancelJob() {
   if (activeJob) showJob(await api(`/api/jobs/${activeJob}`, { method: "DELETE" }));
 }
 
+/** A run's warnings in the dashboard's language (the Chinese ones where the API gave them). */
+function warningsOf(result) {
+  return (getLang() === "zh" && result.warnings_zh) || result.warnings || [];
+}
+
 function refresh() {
   document.getElementById("runs").innerHTML = runs.map((r, i) =>
     `<li><i class="swatch" style="background:${COLOURS[i]}"></i>${esc(r.label)}
-      <button type="button" data-remove="${i}">×</button>${(r.result.warnings || []).map((w) =>
+      <button type="button" data-remove="${i}">×</button>${warningsOf(r.result).map((w) =>
         `<div class="run-warning">${esc(w)}</div>`).join("")}</li>`).join("");
   document.querySelectorAll("[data-remove]").forEach((b) => b.addEventListener("click", () => {
     runs.splice(Number(b.dataset.remove), 1);
