@@ -27,6 +27,11 @@ class Bilingual(str):
         return (Bilingual, (str(self), self.zh))
 
 
+def where_zh(where: str) -> str:
+    """A message's place (``interventions #2``) as the Chinese messages write it."""
+    return where.replace("interventions #", "干预 #")
+
+
 def chinese(message: str) -> str:
     """The Chinese version of a message, or the message itself where it has none."""
     return getattr(message, "zh", None) or str(message)

@@ -8,13 +8,15 @@ simple and lets libRoadRunner keep its fast path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from mtorlab.engines._grid import snap_to_grid
 from mtorlab.errors import MtorlabError
 
 
@@ -253,7 +255,7 @@ class RoadRunnerEngine:
         doses: Sequence[tuple[float, Mapping[str, float]]],
     ) -> np.ndarray:
         grid = np.linspace(0.0, t_end, n_points)
-        snap = _snapper(grid, t_end)
+        snap = partial(snap_to_grid, grid)
         event_times = {snap(t) for t, _ in (*changes, *doses) if 0.0 <= t < t_end}
         bounds = [0.0, *sorted(c for c in event_times if 0.0 < c < t_end), t_end]
         by_time: dict[float, dict[str, float]] = {}
@@ -281,21 +283,3 @@ class RoadRunnerEngine:
                 keep[0] = False  # the previous segment reported this boundary already
             rows.append(out[keep])
         return np.vstack(rows)
-
-
-def _snapper(grid: np.ndarray, t_end: float) -> Callable[[float], float]:
-    """Event times within rounding of a report time become that time (a 40-min infusion
-    started at 1 h ends at 1 + 2/3 h, which a 1-min grid holds as 100/60 h, a few 1e-16
-    apart): otherwise CVODE is asked to step between the two and refuses (CV_TOO_CLOSE),
-    and the report time would be matched by neither segment."""
-    tol = 1e-9 * max(1.0, abs(t_end))
-
-    def snap(t: float) -> float:
-        t = float(t)
-        i = int(np.searchsorted(grid, t))
-        for j in (i - 1, i):
-            if 0 <= j < grid.size and abs(grid[j] - t) <= tol:
-                return float(grid[j])
-        return t
-
-    return snap

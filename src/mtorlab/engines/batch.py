@@ -23,11 +23,13 @@ import contextlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mtorlab.engines._codegen import Compiled, compile_model
+from mtorlab.engines._grid import snap_to_grid
 from mtorlab.errors import MtorlabError, UnknownIdError
 
 if TYPE_CHECKING:
@@ -490,10 +492,7 @@ class BatchEngine:
         if np.any(np.diff(grid) <= 0) or grid[0] < 0 or grid[-1] > t_end:
             raise MtorlabError("batch engine: report times must increase within [0, t_end]")
 
-        def slot(t: float) -> float:
-            near = grid[np.isclose(grid, t, rtol=1e-12, atol=1e-9)]
-            return float(near[0]) if near.size else float(t)
-
+        slot = partial(snap_to_grid, grid)
         stops: dict[float, dict[str, Any]] = {}
 
         def stop(t: float) -> dict[str, Any]:

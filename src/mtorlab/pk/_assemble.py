@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mtorlab._bilingual import SPECIES_ZH, Bilingual
+from mtorlab._bilingual import SPECIES_ZH, Bilingual, where_zh
 from mtorlab._cache import BoundedCache
 from mtorlab.errors import MtorlabError, UnknownIdError
 from mtorlab.interventions import Drug, Formulation, Library
@@ -102,7 +102,7 @@ def _carried_over(drug: Drug, name: str | None, species: str, where: str) -> str
         f"{where}: {drug.id} as {form.id} in a {species}: its brain and peripheral factors "
         f"were measured in {' and '.join(form.measured_in)} only and are carried over here, "
         "so read this run with care",
-        f"{where.replace('interventions #', '干预 #')}：{drug.name_zh}（{form.id}）用于"
+        f"{where_zh(where)}：{drug.name_zh}（{form.id}）用于"
         f"{SPECIES_ZH.get(species, species)}：其脑内与外周系数仅在{measured_zh}中测得，"
         "此处直接沿用，请谨慎解读此次运行",
     )

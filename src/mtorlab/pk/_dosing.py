@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from mtorlab._bilingual import SPECIES_ZH, Bilingual
+from mtorlab._bilingual import SPECIES_ZH, Bilingual, where_zh
 from mtorlab.errors import MtorlabError
 from mtorlab.interventions import Drug, SpeciesPK
-from mtorlab.pk._modules import Module, k10_for_terminal, rate_from_half_life
+from mtorlab.pk._modules import Module, rate_constants
 from mtorlab.pk._physiology import PHYSIOLOGY
 from mtorlab.units import parse_quantity_text, registry
 
@@ -137,18 +137,14 @@ def infusion_peak_ng_per_ml(pk: SpeciesPK, dose_mg_per_kg: float, over_h: float)
     runs, so the peak is at its end, x(T) = A^-1 (e^(AT) - I) b."""
     from scipy.linalg import expm
 
-    v1 = pk.volume.to("L/kg")
+    v1, k10, k12, k21 = rate_constants(pk)
     rate = dose_mg_per_kg / over_h
-    if pk.peripheral_volume is not None and pk.distribution_clearance is not None:
-        cl_d = pk.distribution_clearance.to("L/h/kg")
-        k12, k21 = cl_d / v1, cl_d / pk.peripheral_volume.to("L/kg")
-        k10 = k10_for_terminal(pk.half_life.to("hour"), k12, k21)
+    if k12 is not None and k21 is not None:
         a = np.array([[-(k10 + k12), k21], [k12, -k21]])
         b = np.array([rate, 0.0])
         amount = float(np.linalg.solve(a, (expm(a * over_h) - np.eye(2)) @ b)[0])
     else:
-        k = rate_from_half_life(pk.half_life)
-        amount = rate / k * (1.0 - math.exp(-k * over_h))
+        amount = rate / k10 * (1.0 - math.exp(-k10 * over_h))
     return amount / v1 * 1000.0  # mg/L -> ng/mL
 
 
@@ -164,8 +160,7 @@ def dose_warning(adm: Administration, drug: Drug, species: str) -> str | None:
     amount = drug_amount_mg_per_kg(adm, species)
     head = f"{adm.where}: {drug.id} {adm.dose} {adm.route}"
     tail = "the model describes subanaesthetic, antidepressant doses, so read this run with care"
-    where_zh = adm.where.replace("interventions #", "干预 #")
-    head_zh = f"{where_zh}：{drug.name_zh} {adm.dose} {adm.route}"
+    head_zh = f"{where_zh(adm.where)}：{drug.name_zh} {adm.dose} {adm.route}"
     tail_zh = "本模型描述的是亚麻醉的抗抑郁剂量，请谨慎解读此次运行"
     who_zh = SPECIES_ZH.get(species, species)
     infusion = adm.route == "iv" and adm.over_h is not None and adm.over_h > BOLUS_H

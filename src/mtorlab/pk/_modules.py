@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mtorlab.errors import MtorlabError
-from mtorlab.interventions import Drug, Formulation, Quantity, Target
+from mtorlab.interventions import Drug, Formulation, Quantity, SpeciesPK, Target
 
 SBO_SPECIES = "SBO:0000247"
 SBO_TRANSPORT = "SBO:0000185"
@@ -85,6 +85,17 @@ class Module:
 def rate_from_half_life(q: Quantity) -> float:
     """First-order rate constant (1/h) of a half-life quantity."""
     return math.log(2) / q.to("hour")
+
+
+def rate_constants(pk: SpeciesPK) -> tuple[float, float, float | None, float | None]:
+    """``(v1 L/kg, k10, k12, k21)`` per hour of a drug's central (and optional peripheral)
+    compartment; with a peripheral one, k10 gives the stated terminal half-life."""
+    v1 = pk.volume.to("L/kg")
+    if pk.peripheral_volume is None or pk.distribution_clearance is None:
+        return v1, rate_from_half_life(pk.half_life), None, None
+    cl_d = pk.distribution_clearance.to("L/h/kg")
+    k12, k21 = cl_d / v1, cl_d / pk.peripheral_volume.to("L/kg")
+    return v1, k10_for_terminal(pk.half_life.to("hour"), k12, k21), k12, k21
 
 
 def k10_for_terminal(t_half_h: float, k12: float, k21: float) -> float:
@@ -347,12 +358,10 @@ def drug_module(
         ),
         _species(f"{d}_brain", f"{drug.id} in brain (concentration)", "neuron", "mg_per_L", ent),
     ]
-    v1 = pk.volume.to("L/kg")
+    v1, k10, k12, k21 = rate_constants(pk)
     mod.parameters.append(_param(f"{d}_v1", v1, "L_per_kg", pk.volume, "central volume"))
-    if pk.peripheral_volume is not None and pk.distribution_clearance is not None:
-        cl_d = pk.distribution_clearance.to("L/h/kg")
-        k12, k21 = cl_d / v1, cl_d / pk.peripheral_volume.to("L/kg")
-        k10 = k10_for_terminal(pk.half_life.to("hour"), k12, k21)
+    if k12 is not None and k21 is not None:
+        assert pk.peripheral_volume is not None and pk.distribution_clearance is not None
         mod.species.append(
             _species(f"{d}_periph", f"{drug.id} peripheral", "periphery", "mg_per_kg", ent)
         )
@@ -367,8 +376,6 @@ def drug_module(
         mod.reactions.append(
             _reaction(f"{d}_distribution", f"{d}_central -> {d}_periph", flux, drug, True)
         )
-    else:
-        k10 = rate_from_half_life(pk.half_life)
     mod.parameters.append(_param(f"{d}_k10", k10, "per_hour", pk.half_life, "elimination rate"))
     clearance = f"{d}_k10 * {d}_central"
     if pk.autoinhibition is not None:
