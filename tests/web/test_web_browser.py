@@ -64,18 +64,18 @@ def test_search_click_node_shows_evidence(page: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_selector("#evidence h3[data-entity='bdnf']")
     # the search centres BDNF with a short animation; a user then pans to ketamine. The
-    # animation is queued for the next frame, so a pan made before it starts is undone by
-    # it: pan until ketamine is in view with no animation left (was flaky, 1 run in 3)
+    # animation is queued for the next frame, so a pan made before it ends is undone or
+    # shifted by it (CI failed on this twice: the click landed where ketamine had been).
+    # Wait until BDNF sits centred with no animation running or queued, then pan.
     page.wait_for_function(
         """() => {
-            const cy = window.mtorlabMap, node = cy.getElementById('ketamine');
-            if (cy.animated()) return false;
-            const p = node.renderedPosition();
-            if (p.x > 0 && p.x < cy.width() && p.y > 0 && p.y < cy.height()) return true;
-            cy.center(node);
-            return false;
+            // cy.center() centres the node's bounding box (its label included)
+            const cy = window.mtorlabMap, b = cy.getElementById('bdnf').renderedBoundingBox();
+            return !cy.animated() && Math.abs((b.x1 + b.x2) / 2 - cy.width() / 2) < 2
+                && Math.abs((b.y1 + b.y2) / 2 - cy.height() / 2) < 2 && cy.zoom() >= 1.2 - 1e-9;
         }"""
     )
+    page.evaluate("() => window.mtorlabMap.center(window.mtorlabMap.getElementById('ketamine'))")
     box = page.locator("#cy").bounding_box()
     pos = page.evaluate("() => window.mtorlabMap.getElementById('ketamine').renderedPosition()")
     assert 0 < pos["x"] < box["width"] and 0 < pos["y"] < box["height"]
